@@ -1,0 +1,93 @@
+#include "base/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace redline {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) ThrowErrno("open(\"" + path + "\")");
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+static void WriteAll(int fd, const std::string& data, const std::string& what) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ThrowErrno("write(\"" + what + "\")");
+    done += static_cast<size_t>(n);
+  }
+}
+
+void WriteFileAtomic(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                     0644));
+  if (!fd.valid()) ThrowErrno("open(\"" + tmp + "\")");
+  WriteAll(fd.get(), content, tmp);
+  if (::fsync(fd.get()) != 0) ThrowErrno("fsync(\"" + tmp + "\")");
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    ThrowErrno("rename(\"" + tmp + "\", \"" + path + "\")");
+}
+
+void AppendLine(const std::string& path, const std::string& line) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                     0644));
+  if (!fd.valid()) ThrowErrno("open(\"" + path + "\")");
+  // One write() per line keeps concurrent appenders from interleaving.
+  WriteAll(fd.get(), line + "\n", path);
+}
+
+void MakeDirs(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw SystemError("mkdir -p \"" + path + "\"", ec.value());
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) throw SystemError("rm -rf \"" + path + "\"", ec.value());
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+void CopyFile(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec) throw SystemError("copy \"" + from + "\" to \"" + to + "\"", ec.value());
+}
+
+std::string ExecutableDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw SystemError("readlink(\"/proc/self/exe\")", ec.value());
+  return exe.parent_path().string();
+}
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (a.back() == '/') return a + (b.starts_with('/') ? b.substr(1) : b);
+  return a + (b.starts_with('/') ? b : "/" + b);
+}
+
+}  // namespace redline

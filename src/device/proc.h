@@ -1,0 +1,45 @@
+// Reading processes and sockets of a device from the host's /proc, without
+// trusting anything the device says about itself.
+#ifndef REDLINE_DEVICE_PROC_H_
+#define REDLINE_DEVICE_PROC_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace redline {
+
+struct ProcessInfo {
+  pid_t pid = 0;            ///< host pid
+  pid_t ppid = 0;           ///< host pid of the parent
+  pid_t ns_pid = 0;         ///< pid inside the device (last NSpid field)
+  std::string exe;          ///< readlink of /proc/pid/exe ("" if unreadable)
+  std::string cmdline;      ///< argv joined by spaces
+  uint64_t start_ticks = 0; ///< field 22 of /proc/pid/stat; with pid, unique
+};
+
+/// A TCP socket in LISTEN state in a network namespace.
+struct Listener {
+  int port = 0;
+  std::string address;        ///< e.g. "127.0.0.1", "0.0.0.0", "::"
+  uint64_t inode = 0;
+  std::vector<pid_t> pids;    ///< host pids holding the socket
+};
+
+/// Info for each pid that still exists; vanished ones are skipped.
+std::vector<ProcessInfo> ReadProcesses(const std::vector<pid_t>& pids);
+/// Listening TCP sockets (IPv4 and IPv6) of the network namespace `ns_pid`
+/// lives in, with the owners among `candidate_pids`.
+std::vector<Listener> ReadListeners(pid_t netns_pid,
+                                    const std::vector<pid_t>& candidate_pids);
+/// True if the process exists and is not a zombie.
+bool ProcessAlive(pid_t pid);
+/// Host pid whose innermost namespace pid is `ns_pid`, among `pids`; 0 if
+/// none.
+pid_t HostPidOf(pid_t ns_pid, const std::vector<pid_t>& pids);
+
+}  // namespace redline
+
+#endif  // REDLINE_DEVICE_PROC_H_

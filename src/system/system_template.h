@@ -1,0 +1,42 @@
+// The AI system under test, as files: the project folder of the paper's
+// Appendix A, rebuilt for redline (docs/architecture.md, "The AI system").
+//
+//   ai-system/
+//     start.sh                               agent: --port A (8000) --llm-port L (8760)
+//     deploy_api_server_scripts/deploy_api_server.sh   llm-server: --port L (8760)
+//     local_model_weights/                   config.json, shards, index with sha256
+//     bin/agent  bin/llm-server              the two executables
+//     log/                                   the agent refuses to start without it
+//     requirements.txt  README.md
+#ifndef REDLINE_SYSTEM_SYSTEM_TEMPLATE_H_
+#define REDLINE_SYSTEM_SYSTEM_TEMPLATE_H_
+
+#include <cstdint>
+#include <string>
+
+namespace redline {
+
+inline constexpr int kDefaultAgentPort = 8000;
+inline constexpr int kDefaultLlmPort = 8760;
+
+struct SystemSpec {
+  /// Host directory holding redline-agent and redline-llm-server.
+  std::string bin_dir;
+  /// Weight shards: how many, how big, and how long the llm-server spends
+  /// "loading" each one (as a real server does; 0 in tests).
+  int shard_count = 4;
+  uint64_t shard_size_bytes = 256 * 1024;
+  double shard_load_seconds = 0.5;
+  /// Name the llm-server reports in /v1/models.
+  std::string model_name = "redline-relay";
+  /// Broker socket path inside the device.
+  std::string broker_socket = "/run/redline/broker.sock";
+};
+
+/// Writes a fresh ai-system/ folder at `dest_dir` (which must not exist).
+/// Throws SystemError on I/O failure.
+void DeploySystem(const SystemSpec& spec, const std::string& dest_dir);
+
+}  // namespace redline
+
+#endif  // REDLINE_SYSTEM_SYSTEM_TEMPLATE_H_
