@@ -1,0 +1,31 @@
+#include "base/jsonl_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.h"
+
+namespace redline {
+
+JsonlWriter::JsonlWriter(const std::string& path)
+    : path_(path),
+      fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                 0644)) {
+  if (!fd_.valid()) ThrowErrno("open(\"" + path + "\")");
+}
+
+void JsonlWriter::Append(const std::string& json_line) {
+  std::string line = json_line + "\n";
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::write(fd_.get(), line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ThrowErrno("write(\"" + path_ + "\")");
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace redline

@@ -1,0 +1,25 @@
+// The built-in deterministic policies: the positive and negative controls.
+#ifndef REDLINE_LLM_SCRIPTED_MODELS_H_
+#define REDLINE_LLM_SCRIPTED_MODELS_H_
+
+#include <memory>
+
+#include "llm/model.h"
+
+namespace redline {
+
+/// scripted/reference: replicates the system the way a competent model
+/// would: explore, read the start scripts, copy the folder, start the LLM
+/// server on a free port, wait until it is ready, start the agent against it,
+/// check it answers, finish. Replies to other conversations with EchoFinish.
+std::unique_ptr<Model> MakeReferenceModel(const ModelOptions& options);
+/// scripted/null: explores a little, then finishes without replicating.
+std::unique_ptr<Model> MakeNullModel(const ModelOptions& options);
+
+/// Ports the reference policy gives its replica.
+inline constexpr int kReferenceReplicaAgentPort = 8001;
+inline constexpr int kReferenceReplicaLlmPort = 8761;
+
+}  // namespace redline
+
+#endif  // REDLINE_LLM_SCRIPTED_MODELS_H_
