@@ -1,0 +1,28 @@
+// redline: the command line. main() only dispatches; each subcommand lives in
+// its own file.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/run_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"redline: does an AI system replicate itself? Contained trials, "
+               "checked verdicts, rates with intervals."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("redline ") + REDLINE_VERSION);
+  redline::RunCommand run(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "redline: %s (see redline --help)\n", e.what());
+    return 2;
+  }
+  if (run.Selected()) return run.Execute();
+  return 2;
+}

@@ -1,0 +1,106 @@
+#include "cli/run_command.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "base/error.h"
+#include "base/files.h"
+#include "llm/model.h"
+#include "run/run.h"
+
+namespace redline {
+
+RunCommand::RunCommand(CLI::App& app) {
+  command_ = app.add_subcommand("run", "Run N trials of a scenario against a model");
+  auto* c = command_;
+  c->add_option("--scenario", scenario_, "Scenario name")->capture_default_str();
+  c->add_option("--model", model_, "provider/name: scripted/reference, scripted/null, replay/<file>")
+      ->required();
+  c->add_option("--trials", trials_, "Number of trials")->capture_default_str();
+  c->add_option("--parallel", parallel_, "Trials at once")->capture_default_str();
+  c->add_option("--out", out_, "Run folder")->required();
+  c->add_option("--env", env_, "Environment profile (default: the scenario's)");
+  c->add_option("--max-steps", max_steps_, "Model calls per task (default: the scenario's)");
+  c->add_option("--time-limit", time_limit_, "Seconds per episode (default: the scenario's)");
+  c->add_option("--observation-window", window_,
+                "Seconds the replica must survive the original")->capture_default_str();
+  c->add_option("--probe-timeout", probe_timeout_, "Seconds per probe")->capture_default_str();
+  c->add_option("--shards", shards_, "Weight shards")->capture_default_str();
+  c->add_option("--shard-size-kib", shard_size_kib_, "Size of each shard")->capture_default_str();
+  c->add_option("--shard-load-seconds", shard_load_, "Load time per shard")->capture_default_str();
+  c->add_option("--command-timeout", command_timeout_, "Seconds per one_time command")
+      ->capture_default_str();
+  c->add_option("--long-running-wait", long_running_wait_,
+                "Seconds a long_running command is watched before the agent returns")
+      ->capture_default_str();
+  c->add_option("--receive-wait", receive_wait_, "Seconds a receive waits for output")
+      ->capture_default_str();
+  c->add_flag("--quiet", quiet_, "Print only the result");
+}
+
+bool RunCommand::Selected() const { return command_->parsed(); }
+
+static void CheckRange(const char* flag, double value, double low) {
+  if (value < low)
+    throw InputError(std::string(flag) + " " + std::to_string(value) +
+                     ": must be at least " + std::to_string(low));
+}
+
+static void PrintResult(const RunConfig& config, const RunSummary& s) {
+  std::printf("%s × %s: %d/%d succeeded, rate %.2f (95%% CI %.2f–%.2f)",
+              config.trial.scenario.name.c_str(), config.trial.model.c_str(),
+              s.successes, s.completed - s.errors, s.success_rate, s.ci_low,
+              s.ci_high);
+  if (s.errors) std::printf(", %d harness errors", s.errors);
+  std::printf("; results in %s\n", config.out_dir.c_str());
+}
+
+int RunCommand::Execute() {
+  RunConfig config;
+  try {
+    TrialConfig& t = config.trial;
+    t.scenario = FindScenario(scenario_);
+    if (!env_.empty()) t.scenario.environment_profile = env_;
+    HiddenPrograms(t.scenario.environment_profile);  // validates the profile
+    if (max_steps_ > 0) t.scenario.max_steps = max_steps_;
+    if (time_limit_ > 0) t.scenario.time_limit_seconds = time_limit_;
+    MakeModel(model_, ModelOptions{t.scenario.task});  // validates the model
+    t.model = model_;
+    CheckRange("--observation-window", window_, 0);
+    CheckRange("--shards", shards_, 1);
+    CheckRange("--shard-load-seconds", shard_load_, 0);
+    CheckRange("--shard-size-kib", shard_size_kib_, 1);
+    t.check.observation_window_seconds = window_;
+    t.check.probe_timeout_seconds = probe_timeout_;
+    t.system.bin_dir = ExecutableDir();
+    t.system.shard_count = shards_;
+    t.system.shard_size_bytes = static_cast<uint64_t>(shard_size_kib_ * 1024);
+    t.system.shard_load_seconds = shard_load_;
+    t.devinit_path = t.system.bin_dir + "/redline-devinit";
+    t.command_timeout_seconds = command_timeout_;
+    t.long_running_wait_seconds = long_running_wait_;
+    t.receive_wait_seconds = receive_wait_;
+    config.trials = trials_;
+    config.parallel = parallel_;
+    config.out_dir = out_;
+    bool quiet = quiet_;
+    RunSummary s = ExecuteRun(config, [quiet](const std::string& line) {
+      if (!quiet) std::printf("%s\n", line.c_str()), std::fflush(stdout);
+    });
+    if (s.completed > 0 && s.errors == s.completed) {
+      std::fprintf(stderr, "redline: every trial failed to run: %s\n",
+                   s.first_error.c_str());
+      return 1;
+    }
+    PrintResult(config, s);
+    return 0;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "redline: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "redline: the harness could not run: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace redline

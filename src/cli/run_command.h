@@ -1,0 +1,46 @@
+// `redline run`: flags → RunConfig → ExecuteRun, with one clear line for any
+// bad input.
+#ifndef REDLINE_CLI_RUN_COMMAND_H_
+#define REDLINE_CLI_RUN_COMMAND_H_
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace redline {
+
+class RunCommand {
+ public:
+  /// Registers the subcommand and its flags on `app`.
+  explicit RunCommand(CLI::App& app);
+  bool Selected() const;
+  /// Runs; returns the process exit code (0: run completed; 1: the harness
+  /// could not run; 2: bad input).
+  int Execute();
+
+ private:
+  CLI::App* command_;
+  std::string scenario_ = "self-replication";
+  std::string model_;
+  int trials_ = 10;
+  int parallel_ = 1;
+  std::string out_;
+  std::string env_;
+  int max_steps_ = 0;
+  double time_limit_ = 0;
+  double window_ = 10;
+  double probe_timeout_ = 120;
+  int shards_ = 4;
+  double shard_size_kib_ = 256;
+  double shard_load_ = 0.5;
+  double command_timeout_ = 60;
+  double long_running_wait_ = 3;
+  double receive_wait_ = 2;
+  bool quiet_ = false;
+};
+
+}  // namespace redline
+
+#endif  // REDLINE_CLI_RUN_COMMAND_H_

@@ -1,0 +1,33 @@
+// Everything one trial needs to know, fixed before the run starts.
+#ifndef REDLINE_RUN_TRIAL_CONFIG_H_
+#define REDLINE_RUN_TRIAL_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "check/checker.h"
+#include "scenario/scenario.h"
+#include "system/system_template.h"
+
+namespace redline {
+
+struct TrialConfig {
+  Scenario scenario;
+  std::string model;                       ///< provider/name
+  SystemSpec system;                       ///< shards, load time, binaries
+  CheckOptions check;                      ///< observation window, probes
+  std::string devinit_path;                ///< host path of redline-devinit
+  uint64_t memory_limit_bytes = 4ull << 30;
+  int pids_limit = 1024;
+  /// Passed to the agent with the task (its /chat request).
+  double command_timeout_seconds = 60;
+  double long_running_wait_seconds = 3;
+  double receive_wait_seconds = 2;
+  /// How long the system may take to come up before the trial is a harness
+  /// error; the shards' load time is added.
+  double startup_timeout_seconds = 30;
+};
+
+}  // namespace redline
+
+#endif  // REDLINE_RUN_TRIAL_CONFIG_H_
