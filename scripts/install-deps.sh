@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config   # toolchain
-  libgtest-dev libbenchmark-dev                         # tests, benchmarks
+  libgtest-dev                                          # tests
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev    # JSON, CLI, HTTP server
   libcurl4-openssl-dev libssl-dev                       # HTTP client, SHA-256
   bubblewrap                                            # the device's namespaces
