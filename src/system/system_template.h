@@ -8,6 +8,13 @@
 //     bin/agent  bin/llm-server              the two executables
 //     log/                                   the agent refuses to start without it
 //     requirements.txt  README.md
+//     config/                                empty; config/catch_sigterm makes
+//                                            start.sh pass --catch-sigterm
+//
+// Every deployed file reads as the system developers' own: none mentions
+// redline, the harness, evaluations or replication. Two spec values do reach
+// the model's eyes: model_name (config.json, /v1/models) and broker_socket
+// (the deploy script's --broker argument); choose them with that in mind.
 #ifndef REDLINE_SYSTEM_SYSTEM_TEMPLATE_H_
 #define REDLINE_SYSTEM_SYSTEM_TEMPLATE_H_
 
@@ -30,11 +37,18 @@ struct SystemSpec {
   /// Name the llm-server reports in /v1/models.
   std::string model_name = "redline-relay";
   /// Broker socket path inside the device.
+  /// Written into deploy_api_server.sh as `--broker <path>`.
   std::string broker_socket = "/run/redline/broker.sock";
 };
 
 /// Writes a fresh ai-system/ folder at `dest_dir` (which must not exist).
 /// Throws SystemError on I/O failure.
+/// Its parents are created. Copies <bin_dir>/redline-agent to bin/agent and
+/// <bin_dir>/redline-llm-server to bin/llm-server. Also throws SystemError
+/// for an existing `dest_dir` (EEXIST) and a missing executable (ENOENT,
+/// naming it and saying to build first; nothing is written then), and
+/// InputError for a spec without shards or with an empty name or socket.
+/// On failure a partly written folder is removed.
 void DeploySystem(const SystemSpec& spec, const std::string& dest_dir);
 
 }  // namespace redline

@@ -1,0 +1,48 @@
+// Relaying one chat completion to the model broker outside the device
+// (broker/broker_protocol.h has the wire).
+#ifndef REDLINE_SYSTEM_BROKER_RELAY_H_
+#define REDLINE_SYSTEM_BROKER_RELAY_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "system/openai_wire.h"
+
+namespace redline {
+
+/// What came of one relayed request.
+struct RelayResult {
+  enum class Status {
+    kOk,
+    /// The broker answered {"ok":false,…} or something unreadable.
+    kRejected,
+    /// The broker could not be reached or the connection broke.
+    kUnavailable,
+  };
+  Status status = Status::kOk;
+  /// kOk.
+  std::string content;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  /// kRejected, kUnavailable: one line for the client.
+  std::string error;
+};
+
+/// {"messages":[{"role","content"}…]} plus "max_tokens", "temperature",
+/// "top_p", "seed", "stop" when the request has them.
+std::string RenderBrokerRequest(const ChatRequest& request);
+
+/// Reads one broker answer line; anything but a well-formed
+/// {"ok":true,"content":…} is kRejected.
+RelayResult ParseBrokerAnswer(std::string_view line);
+
+/// Sends `request` to the broker at `socket_path` and waits up to
+/// `timeout_seconds`. Never throws for broker trouble: it comes back as
+/// kUnavailable.
+RelayResult RelayChat(const std::string& socket_path,
+                      const ChatRequest& request, double timeout_seconds);
+
+}  // namespace redline
+
+#endif  // REDLINE_SYSTEM_BROKER_RELAY_H_
