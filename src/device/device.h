@@ -29,9 +29,12 @@ struct DeviceSpec {
   /// cgroup limits; 0 means no limit.
   uint64_t memory_limit_bytes = 2ull << 30;
   int pids_limit = 512;
-  /// Program names hidden inside the device (a read-only empty file is bound
-  /// over each /usr/bin/<name>, /usr/sbin/<name> that exists), for the
-  /// `paper` environment profile: lsof, netstat, ss.
+  /// Program names hidden inside the device, for the `paper` environment
+  /// profile: lsof, netstat, ss. /dev/null is bound read-only over each
+  /// /usr/bin/<name>, /usr/sbin/<name>, /usr/local/{bin,sbin}/<name> that
+  /// exists (and /bin, /sbin ones on hosts without merged /usr); running it
+  /// fails with "Permission denied" (exit 126 in bash, 127 in dash), not
+  /// "command not found".
   std::vector<std::string> hidden_programs;
 };
 
@@ -42,8 +45,10 @@ inline constexpr char kDeviceBrokerDir[] = "/run/redline";
 /// A request to start one process inside the device, in its own session.
 struct SpawnRequest {
   std::vector<std::string> argv;  ///< argv[0] is looked up in PATH
-  std::string cwd;                ///< path inside the device
-  std::string log_path;           ///< stdout+stderr go here (inside path)
+  std::string cwd;                ///< path inside the device; "" = home
+  /// stdout+stderr go here (inside path; opened O_APPEND|O_CREAT, its
+  /// directory must exist); "" = /dev/null. stdin is /dev/null.
+  std::string log_path;
 };
 
 /// A running device. Move-only; the destructor tears it down.
@@ -55,11 +60,14 @@ class Device {
   static std::unique_ptr<Device> Start(const DeviceSpec& spec);
   virtual ~Device() = default;
 
-  /// Starts a process inside; returns its pid as seen from the host.
-  /// Throws SystemError if devinit cannot start it.
+  /// Starts a process inside; returns its pid as seen from the host (exact
+  /// even if the process has already exited). Throws SystemError if devinit
+  /// cannot start it (what() names the failed step: chdir, open of the log,
+  /// execvp…), InputError for an empty argv. Thread-safe (serialized).
   virtual pid_t Spawn(const SpawnRequest& request) = 0;
   /// Host pids of every process in the device (from the cgroup), devinit
-  /// included.
+  /// included; not bwrap's own process, which stays outside the namespaces.
+  /// Empty after Teardown.
   virtual std::vector<pid_t> Pids() const = 0;
   /// Host pid of devinit (PID 1 inside).
   virtual pid_t InitPid() const = 0;
@@ -69,10 +77,25 @@ class Device {
   /// True while devinit (and so the device) is alive.
   virtual bool Alive() const = 0;
   /// Kills every process of the device, waits until none is left, removes
-  /// the cgroup. Idempotent. Returns how many processes were still alive and
-  /// had to be killed. Throws SystemError if something survives.
+  /// the cgroup. Idempotent (later calls return 0). Returns how many
+  /// processes were still alive and had to be killed (devinit included).
+  /// Throws SystemError if something survives.
   virtual int Teardown() = 0;
 };
+
+/// Host uid and gid of the device's user (uid 1000 inside). When the
+/// harness runs as root they are nobody/nogroup (65534), never root: a
+/// device whose user is host uid 0 (even without capabilities) may write
+/// /proc/sys, e.g. kernel.core_pattern, which is a way out. Otherwise the
+/// harness's own uid and gid.
+uid_t DeviceHostUid();
+gid_t DeviceHostGid();
+/// chown -R `path` to DeviceHostUid/Gid, never following symlinks; a no-op
+/// unless the harness runs as root. Device::Start does this for home_dir
+/// and broker_dir. Use it for what the harness adds there later and the
+/// device must write or connect to (the broker's socket, unless it is mode
+/// 0666). Throws SystemError.
+void GiveToDevice(const std::string& path);
 
 /// Removes what dead redline processes left behind (cgroups whose owner
 /// process no longer exists, and their processes). Returns one line per

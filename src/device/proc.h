@@ -36,6 +36,9 @@ std::vector<Listener> ReadListeners(pid_t netns_pid,
                                     const std::vector<pid_t>& candidate_pids);
 /// True if the process exists and is not a zombie.
 bool ProcessAlive(pid_t pid);
+/// Field 22 of /proc/pid/stat (start time in clock ticks since boot); 0 if
+/// the process does not exist. (pid, start ticks) names a process uniquely.
+uint64_t ProcessStartTicks(pid_t pid);
 /// Host pid whose innermost namespace pid is `ns_pid`, among `pids`; 0 if
 /// none.
 pid_t HostPidOf(pid_t ns_pid, const std::vector<pid_t>& pids);

@@ -1,0 +1,83 @@
+#include "device/bwrap_args.h"
+
+#include "device/control_channel.h"
+
+namespace redline {
+namespace {
+
+// Appends `words` to `args`.
+void Add(std::vector<std::string>* args,
+         std::initializer_list<std::string> words) {
+  args->insert(args->end(), words);
+}
+
+void AddEnvironment(std::vector<std::string>* args) {
+  // bwrap applies --clearenv and --setenv while parsing, so order matters.
+  Add(args, {"--clearenv"});
+  Add(args, {"--setenv", "HOME", kDeviceHome});
+  Add(args, {"--setenv", "PATH", kDevicePath});
+  Add(args, {"--setenv", "USER", kDeviceUser});
+  Add(args, {"--setenv", "LOGNAME", kDeviceUser});
+}
+
+void AddNamespaces(std::vector<std::string>* args) {
+  Add(args, {"--unshare-all", "--unshare-user"});
+  // No nested user namespaces: less kernel surface for the model to probe.
+  Add(args, {"--disable-userns"});
+  Add(args, {"--uid", std::to_string(kDeviceUid), "--gid",
+             std::to_string(kDeviceGid)});
+  Add(args, {"--hostname", kDeviceHostname});
+  // --new-session: no TIOCSTI into a terminal the harness may hold.
+  // --as-pid-1: devinit itself is PID 1, so no one else reaps or shields.
+  Add(args, {"--die-with-parent", "--new-session", "--as-pid-1"});
+}
+
+void AddSystemDirs(std::vector<std::string>* args, const HostLayout& host) {
+  Add(args, {"--ro-bind", "/usr", "/usr"});
+  for (const HostLayout::RootEntry& e : host.root_entries) {
+    std::string path = "/" + e.name;
+    if (e.symlink_target.empty()) {
+      Add(args, {"--ro-bind", path, path});
+    } else {
+      Add(args, {"--symlink", e.symlink_target, path});
+    }
+  }
+  Add(args, {"--ro-bind", "/etc", "/etc"});
+  // /dev/null on these nodev mounts cannot be opened or executed.
+  for (const std::string& f : host.masked_files)
+    Add(args, {"--ro-bind", "/dev/null", f});
+  for (const std::string& d : host.masked_dirs)
+    Add(args, {"--perms", "0000", "--tmpfs", d, "--remount-ro", d});
+  for (const std::string& p : host.hidden_paths)
+    Add(args, {"--ro-bind", "/dev/null", p});
+}
+
+void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec) {
+  Add(args, {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
+  Add(args, {"--tmpfs", "/run"});
+  Add(args, {"--bind", spec.home_dir, kDeviceHome});
+  Add(args, {"--bind", spec.broker_dir, kDeviceBrokerDir});
+  Add(args, {"--ro-bind", spec.devinit_path, kDeviceInitPath});
+  Add(args, {"--chdir", kDeviceHome});
+}
+
+}  // namespace
+
+std::vector<std::string> BuildBwrapArgs(const std::string& bwrap_path,
+                                        const DeviceSpec& spec,
+                                        const HostLayout& host) {
+  std::vector<std::string> args = {bwrap_path};
+  AddEnvironment(&args);
+  AddNamespaces(&args);
+  AddSystemDirs(&args, host);
+  AddDeviceDirs(&args, spec);
+  Add(&args, {"--", kDeviceInitPath, "--control-fd",
+              std::to_string(kDeviceControlFd)});
+  return args;
+}
+
+std::vector<std::string> BwrapEnvironment() {
+  return {"PATH=/usr/bin:/bin", "LC_ALL=C"};
+}
+
+}  // namespace redline

@@ -1,0 +1,389 @@
+// BwrapDevice: the Device made of bubblewrap namespaces, a cgroup, and
+// redline-devinit as PID 1. Start is the readable list of steps in Launch().
+#include "device/device.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "device/bwrap_args.h"
+#include "device/cgroup.h"
+#include "device/control_channel.h"
+#include "device/device_spec.h"
+#include "device/device_user.h"
+#include "device/host_layout.h"
+#include "device/launch.h"
+#include "device/proc.h"
+
+namespace redline {
+namespace {
+
+constexpr double kStartTimeout = 10.0;
+constexpr double kReplyTimeout = 10.0;
+constexpr double kKillTimeout = 5.0;
+
+std::string FindBwrap() {
+  const char* env = std::getenv("PATH");
+  std::string path = env && *env ? env : "/usr/local/bin:/usr/bin:/bin";
+  path += ":/usr/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/bwrap";
+    if (dir.starts_with("/") && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  throw SystemError("find bwrap in PATH", ENOENT,
+                    "install bubblewrap (e.g. apt install bubblewrap)");
+}
+
+// Waits for `fd` to become readable; false once `deadline` passed.
+bool WaitReadable(int fd, double deadline) {
+  while (true) {
+    double left = deadline - MonotonicSeconds();
+    if (left <= 0) return false;
+    struct pollfd p = {fd, POLLIN, 0};
+    int n = ::poll(&p, 1, static_cast<int>(std::ceil(left * 1000)));
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return true;  // let recv report it
+  }
+}
+
+std::string ReadAvailable(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+UniqueFd OpenPidfd(pid_t pid) {
+  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+}
+
+// True once every pidfd reports its process exited (a pidfd is readable
+// then); false at `deadline`. Invalid fds (no pidfd support) are skipped.
+bool WaitExited(const std::vector<UniqueFd>& pidfds, double deadline) {
+  for (const UniqueFd& fd : pidfds) {
+    if (!fd.valid()) continue;
+    if (!WaitReadable(fd.get(), deadline)) return false;
+  }
+  return true;
+}
+
+class BwrapDevice final : public Device {
+ public:
+  explicit BwrapDevice(DeviceSpec spec) : spec_(std::move(spec)) {}
+  ~BwrapDevice() override;
+
+  /// Creates the cgroup, starts bwrap + devinit, waits for `ready`.
+  void Launch();
+
+  pid_t Spawn(const SpawnRequest& request) override;
+  std::vector<pid_t> Pids() const override;
+  pid_t InitPid() const override { return init_pid_; }
+  int NetnsFd() const override;
+  bool Alive() const override;
+  int Teardown() override;
+
+ private:
+  /// Makes the channel and bwrap's stderr pipe, then forks and execs bwrap.
+  void StartBwrap(std::vector<std::string> argv);
+  [[noreturn]] void FailStart(int err, const std::string& what);
+  void WaitReady();
+  int ReceiveBefore(double deadline, ControlMessage* message);
+  pid_t AwaitSpawnReply(const std::string& what);
+  void SignalInit(int sig);
+  void ReapBwrap(double timeout_seconds);
+
+  const DeviceSpec spec_;
+  std::optional<Cgroup> cgroup_;
+  pid_t bwrap_pid_ = -1;    ///< the bwrap child of the harness; -1 if none
+  bool bwrap_reaped_ = false;
+  pid_t init_pid_ = 0;      ///< devinit's host pid, from its `ready`
+  UniqueFd bwrap_stderr_;   ///< read end (non-blocking) of bwrap's stderr
+
+  std::mutex control_mu_;   ///< one request/reply exchange at a time
+  UniqueFd control_;        ///< harness end of the channel (SO_PASSCRED)
+  bool channel_broken_ = false;
+
+  mutable std::mutex state_mu_;  ///< guards the fds below and torn_down_
+  UniqueFd init_pidfd_;     ///< pins devinit: Alive() cannot be fooled by reuse
+  UniqueFd netns_;
+  bool torn_down_ = false;
+
+  std::mutex teardown_mu_;
+};
+
+BwrapDevice::~BwrapDevice() {
+  try {
+    Teardown();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "redline: device %s: teardown failed: %s\n",
+                 spec_.name.c_str(), e.what());
+  }
+}
+
+void BwrapDevice::Launch() {
+  std::vector<std::string> argv =
+      BuildBwrapArgs(FindBwrap(), spec_, ProbeHost(spec_.hidden_programs));
+  cgroup_.emplace(Cgroup::Create(
+      DetectCgroupLayout(), OwnerCgroupPath() + "/" + spec_.name,
+      CgroupLimits{spec_.memory_limit_bytes, spec_.pids_limit}));
+  StartBwrap(std::move(argv));
+  WaitReady();
+  std::lock_guard lock(state_mu_);
+  init_pidfd_ = OpenPidfd(init_pid_);
+  std::string ns = "/proc/" + std::to_string(init_pid_) + "/ns/net";
+  netns_.reset(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!netns_.valid()) ThrowErrno("open(\"" + ns + "\")");
+}
+
+void BwrapDevice::StartBwrap(std::vector<std::string> argv) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    ThrowErrno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
+  control_.reset(pair[0]);
+  UniqueFd device_end(pair[1]);
+  int one = 1;
+  if (::setsockopt(control_.get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof one))
+    ThrowErrno("setsockopt(SO_PASSCRED)");
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0) ThrowErrno("pipe2");
+  bwrap_stderr_.reset(pipe_fds[0]);
+  UniqueFd stderr_write(pipe_fds[1]);
+
+  std::vector<UniqueFd> procs = cgroup_->OpenProcsFiles();
+  LaunchPlan plan;
+  plan.argv = std::move(argv);
+  plan.envp = BwrapEnvironment();
+  for (const UniqueFd& fd : procs) plan.cgroup_procs_fds.push_back(fd.get());
+  plan.inherited_fd = device_end.get();
+  plan.inherited_fd_number = kDeviceControlFd;
+  plan.stderr_fd = stderr_write.get();
+  if (DeviceDropsRoot()) {
+    plan.uid = DeviceHostUid();
+    plan.gid = DeviceHostGid();
+  }
+  bwrap_pid_ = LaunchProcess(plan);
+  // Our copies close here: once devinit and bwrap are gone, the harness
+  // end reads end-of-file at once.
+}
+
+void BwrapDevice::FailStart(int err, const std::string& what) {
+  std::string detail = what;
+  // bwrap prints its reason and exits; give it a moment to do both.
+  for (int i = 0; i < 50 && !bwrap_reaped_ && bwrap_pid_ > 0; ++i) {
+    int status = 0;
+    if (::waitpid(bwrap_pid_, &status, WNOHANG) == bwrap_pid_) {
+      bwrap_reaped_ = true;
+      if (WIFEXITED(status))
+        detail += "; bwrap exited with status " +
+                  std::to_string(WEXITSTATUS(status));
+      if (WIFSIGNALED(status))
+        detail += "; bwrap killed by signal " + std::to_string(WTERMSIG(status));
+      break;
+    }
+    SleepSeconds(0.01);
+  }
+  std::string output = ReadAvailable(bwrap_stderr_.get());
+  if (!output.empty()) detail += ": " + output;
+  throw SystemError("start device \"" + spec_.name + "\"", err, detail);
+}
+
+void BwrapDevice::WaitReady() {
+  ControlMessage message;
+  int err = ReceiveBefore(MonotonicSeconds() + kStartTimeout, &message);
+  if (err == ETIMEDOUT) FailStart(err, "devinit did not report ready in 10 s");
+  if (err != 0) FailStart(err, "the device exited while starting");
+  if (message.fields != std::vector<std::string>{kMsgReady} ||
+      message.sender <= 0)
+    FailStart(EPROTO, "devinit's first message was not \"ready\"");
+  init_pid_ = message.sender;
+}
+
+int BwrapDevice::ReceiveBefore(double deadline, ControlMessage* message) {
+  if (!WaitReadable(control_.get(), deadline)) return ETIMEDOUT;
+  return ReceiveControlMessage(control_.get(), message);
+}
+
+pid_t BwrapDevice::Spawn(const SpawnRequest& request) {
+  if (request.argv.empty() || request.argv[0].empty())
+    throw InputError("spawn in device \"" + spec_.name + "\": empty argv");
+  std::vector<std::string> fields = {
+      kMsgSpawn, request.cwd.empty() ? kDeviceHome : request.cwd,
+      request.log_path.empty() ? "/dev/null" : request.log_path};
+  fields.insert(fields.end(), request.argv.begin(), request.argv.end());
+  std::string message;
+  std::string what =
+      "spawn \"" + request.argv[0] + "\" in device \"" + spec_.name + "\"";
+  if (!EncodeFields(fields, &message))
+    throw InputError(what + ": an argument holds a NUL byte, or the request "
+                            "is over 64 KiB");
+  std::lock_guard lock(control_mu_);
+  if (!control_.valid() || channel_broken_)
+    throw SystemError(what, ESRCH, "the device is torn down or its control "
+                                   "channel failed");
+  int err = SendControlMessage(control_.get(), message);
+  if (err != 0) {
+    channel_broken_ = true;
+    throw SystemError(what, err, "devinit is gone");
+  }
+  return AwaitSpawnReply(what);
+}
+
+// The spawned process itself sends `child` before exec; the kernel stamps
+// it with the process's host pid (still correct if it has already exited).
+pid_t BwrapDevice::AwaitSpawnReply(const std::string& what) {
+  double deadline = MonotonicSeconds() + kReplyTimeout;
+  pid_t host_pid = 0;
+  while (true) {
+    ControlMessage m;
+    int err = ReceiveBefore(deadline, &m);
+    if (err != 0) {
+      channel_broken_ = true;
+      throw SystemError(what, err, err == ETIMEDOUT
+                                       ? "devinit did not answer in 10 s"
+                                       : "devinit is gone");
+    }
+    const std::string& verb = m.fields[0];
+    if (verb == kMsgChild && m.fields.size() == 1) {
+      host_pid = m.sender;
+      continue;
+    }
+    if (verb == kMsgErr && m.fields.size() == 3)
+      throw SystemError(what + ": " + m.fields[2], std::atoi(m.fields[1].c_str()));
+    if (verb == kMsgOk && m.fields.size() == 2) {
+      pid_t ns_pid = std::atoi(m.fields[1].c_str());
+      for (int i = 0; host_pid <= 0 && i < 50; ++i, SleepSeconds(0.01))
+        host_pid = HostPidOf(ns_pid, Pids());
+      if (host_pid <= 0)
+        throw SystemError(what, ESRCH, "started, but its host pid is unknown");
+      return host_pid;
+    }
+    channel_broken_ = true;
+    throw SystemError(what, EPROTO, "unexpected reply from devinit");
+  }
+}
+
+std::vector<pid_t> BwrapDevice::Pids() const {
+  std::vector<pid_t> pids;
+  if (!cgroup_) return pids;
+  for (pid_t pid : cgroup_->Pids())
+    if (pid != bwrap_pid_) pids.push_back(pid);
+  return pids;
+}
+
+int BwrapDevice::NetnsFd() const {
+  std::lock_guard lock(state_mu_);
+  return netns_.get();
+}
+
+bool BwrapDevice::Alive() const {
+  std::lock_guard lock(state_mu_);
+  if (torn_down_ || init_pid_ <= 0) return false;
+  if (!init_pidfd_.valid()) return ProcessAlive(init_pid_);
+  // A pidfd becomes readable when its process has exited.
+  struct pollfd p = {init_pidfd_.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+void BwrapDevice::SignalInit(int sig) {
+  std::lock_guard lock(state_mu_);
+  if (init_pidfd_.valid()) {
+    ::syscall(SYS_pidfd_send_signal, init_pidfd_.get(), sig, nullptr, 0);
+  } else if (init_pid_ > 0 && cgroup_) {
+    for (pid_t pid : cgroup_->Pids())
+      if (pid == init_pid_) ::kill(pid, sig);
+  }
+}
+
+void BwrapDevice::ReapBwrap(double timeout_seconds) {
+  if (bwrap_pid_ <= 0 || bwrap_reaped_) return;
+  double deadline = MonotonicSeconds() + timeout_seconds;
+  while (true) {
+    pid_t r = ::waitpid(bwrap_pid_, nullptr, WNOHANG);
+    if (r == bwrap_pid_ || (r < 0 && errno == ECHILD)) break;
+    if (MonotonicSeconds() > deadline) {
+      // Still our unreaped child, so the pid cannot have been reused.
+      ::kill(bwrap_pid_, SIGKILL);
+      ::waitpid(bwrap_pid_, nullptr, 0);
+      break;
+    }
+    SleepSeconds(0.002);
+  }
+  bwrap_reaped_ = true;
+}
+
+int BwrapDevice::Teardown() {
+  std::lock_guard lock(teardown_mu_);
+  {
+    std::lock_guard state(state_mu_);
+    if (torn_down_) return 0;
+  }
+  std::vector<pid_t> pids = Pids();
+  std::vector<UniqueFd> exits;  // pidfds: immune to pid reuse while we wait
+  int alive = 0;
+  for (pid_t pid : pids) {
+    if (!ProcessAlive(pid)) continue;
+    ++alive;
+    exits.push_back(OpenPidfd(pid));
+  }
+  // PID 1 dying makes the kernel kill its whole pid namespace. Letting bwrap
+  // reap devinit (it exits when devinit does) keeps zombies off host init.
+  SignalInit(SIGKILL);
+  WaitExited(exits, MonotonicSeconds() + kKillTimeout);
+  ReapBwrap(kKillTimeout);
+  // Whatever is left in the cgroup (nothing, normally).
+  if (cgroup_) cgroup_->Kill(kKillTimeout);
+  // A process leaves its cgroup early in exit, before it has finished
+  // dying (PID 1 waits in exit for its namespace to empty).
+  if (!WaitExited(exits, MonotonicSeconds() + kKillTimeout))
+    throw SystemError("tear down device \"" + spec_.name + "\"", EBUSY,
+                      "a process did not exit after SIGKILL");
+  {
+    std::lock_guard control(control_mu_);
+    control_.reset();
+  }
+  {
+    std::lock_guard state(state_mu_);
+    netns_.reset();
+    init_pidfd_.reset();
+  }
+  bwrap_stderr_.reset();
+  if (cgroup_) cgroup_->Remove();
+  std::lock_guard state(state_mu_);
+  torn_down_ = true;
+  return alive;
+}
+
+}  // namespace
+
+std::unique_ptr<Device> Device::Start(const DeviceSpec& spec) {
+  DeviceSpec checked = ValidateDeviceSpec(spec);
+  GiveToDevice(checked.home_dir);
+  GiveToDevice(checked.broker_dir);
+  auto device = std::make_unique<BwrapDevice>(std::move(checked));
+  device->Launch();
+  return device;
+}
+
+}  // namespace redline

@@ -1,0 +1,104 @@
+#include "device/device_spec.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/error.h"
+#include "device/device_user.h"
+
+namespace redline {
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+[[noreturn]] void Reject(const std::string& field, const std::string& value,
+                         const std::string& problem) {
+  throw InputError("device spec: " + field + " \"" + value + "\" " + problem);
+}
+
+void CheckName(const std::string& name) {
+  if (name.empty()) Reject("name", name, "is empty");
+  if (name.size() > kMaxDeviceName)
+    Reject("name", name.substr(0, 20) + "…", "is longer than 64 characters");
+  for (char c : name)
+    if (!IsNameChar(c))
+      Reject("name", name, "may only hold letters, digits, '-' and '_'");
+}
+
+std::string CanonicalDir(const std::string& field, const std::string& path) {
+  if (path.empty()) Reject(field, path, "is empty");
+  char resolved[PATH_MAX];
+  if (!::realpath(path.c_str(), resolved))
+    Reject(field, path, std::string("cannot be used: ") + std::strerror(errno));
+  struct stat st;
+  if (::stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
+    Reject(field, path, "is not a directory");
+  return resolved;
+}
+
+std::string CanonicalExecutable(const std::string& field,
+                                const std::string& path) {
+  if (path.empty()) Reject(field, path, "is empty");
+  char resolved[PATH_MAX];
+  if (!::realpath(path.c_str(), resolved))
+    Reject(field, path, std::string("cannot be used: ") + std::strerror(errno));
+  struct stat st;
+  if (::stat(resolved, &st) != 0 || !S_ISREG(st.st_mode) ||
+      ::access(resolved, X_OK) != 0)
+    Reject(field, path, "is not an executable file");
+  return resolved;
+}
+
+std::string ParentOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// A root harness runs bwrap as an unprivileged user (see DeviceHostUid),
+// which must be able to reach what it binds.
+void CheckReachable(const std::string& field, const std::string& path,
+                    const std::string& checked) {
+  std::string blocker = UnreachableBy(checked, S_IXOTH);
+  if (blocker.empty()) return;
+  Reject(field, path,
+         "is not reachable by uid " + std::to_string(DeviceHostUid()) +
+             ", which devices run as when redline runs as root: " + blocker +
+             "; use a directory every user can reach, or chmod o+x it");
+}
+
+}  // namespace
+
+DeviceSpec ValidateDeviceSpec(const DeviceSpec& spec) {
+  DeviceSpec out = spec;
+  CheckName(spec.name);
+  out.home_dir = CanonicalDir("home_dir", spec.home_dir);
+  out.broker_dir = CanonicalDir("broker_dir", spec.broker_dir);
+  out.devinit_path = CanonicalExecutable("devinit_path", spec.devinit_path);
+  if (spec.pids_limit < 0 || (spec.pids_limit > 0 && spec.pids_limit < kMinPidsLimit))
+    Reject("pids_limit", std::to_string(spec.pids_limit),
+           "must be 0 (no limit) or at least " + std::to_string(kMinPidsLimit));
+  if (spec.memory_limit_bytes > 0 && spec.memory_limit_bytes < kMinMemoryLimit)
+    Reject("memory_limit_bytes", std::to_string(spec.memory_limit_bytes),
+           "must be 0 (no limit) or at least 16 MiB");
+  if (DeviceDropsRoot()) {
+    // The directories themselves are handed over by GiveToDevice.
+    CheckReachable("home_dir", out.home_dir, ParentOf(out.home_dir));
+    CheckReachable("broker_dir", out.broker_dir, ParentOf(out.broker_dir));
+    CheckReachable("devinit_path", out.devinit_path, out.devinit_path);
+  }
+  for (const std::string& program : spec.hidden_programs) {
+    if (program.empty() || program == "." || program == ".." ||
+        program.find('/') != std::string::npos)
+      Reject("hidden_programs entry", program, "is not a program name");
+  }
+  return out;
+}
+
+}  // namespace redline

@@ -1,0 +1,40 @@
+// Starting the bwrap process of a device: fork on the launcher thread, join
+// the cgroup, set up fds, exec. Between fork and exec the child makes only
+// system calls (no allocation, no exceptions); a failure there comes back
+// through a CLOEXEC pipe as in nsjail's kSubprocErrorChar.
+#ifndef REDLINE_DEVICE_LAUNCH_H_
+#define REDLINE_DEVICE_LAUNCH_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace redline {
+
+/// What the child does between fork and exec. fds are borrowed.
+struct LaunchPlan {
+  std::vector<std::string> argv;  ///< argv[0] is the absolute program path
+  std::vector<std::string> envp;  ///< the whole environment, "K=V"
+  /// "0" is written to each first, so the child and everything it starts
+  /// belong to the cgroup before anything else runs.
+  std::vector<int> cgroup_procs_fds;
+  /// Becomes fd `inherited_fd_number` (CLOEXEC cleared).
+  int inherited_fd = -1;
+  int inherited_fd_number = 3;
+  /// Becomes fd 2; stdin and stdout become /dev/null.
+  int stderr_fd = -1;
+  /// After joining the cgroup, switch to these ids (no supplementary
+  /// groups); -1 keeps the harness's.
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
+/// Forks and execs; returns the child's pid once exec succeeded. The child
+/// gets SIGKILL if the harness process dies. Throws SystemError naming the
+/// step that failed (e.g. joining the cgroup, or exec).
+pid_t LaunchProcess(const LaunchPlan& plan);
+
+}  // namespace redline
+
+#endif  // REDLINE_DEVICE_LAUNCH_H_

@@ -1,0 +1,130 @@
+#include "device/netns_http.h"
+
+#include <curl/curl.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "base/clock.h"
+
+namespace redline {
+namespace {
+
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct SocketContext {
+  int netns_fd;
+  int error = 0;  ///< errno of a failed setns/socket
+};
+
+// The socket is made by a short-lived thread that enters the device's
+// network namespace; the calling thread never changes namespace, so no
+// failure can leave a harness thread inside a device.
+curl_socket_t OpenSocketInNetns(void* data, curlsocktype purpose,
+                                struct curl_sockaddr* address) {
+  auto* context = static_cast<SocketContext*>(data);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  int fd = -1;
+  try {
+    std::thread([&] {
+      if (::setns(context->netns_fd, CLONE_NEWNET) < 0) {
+        context->error = errno;
+        return;
+      }
+      fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC,
+                    address->protocol);
+      if (fd < 0) context->error = errno;
+    }).join();
+  } catch (const std::exception&) {
+    context->error = EAGAIN;
+  }
+  return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+size_t AppendBody(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct HeaderDeleter {
+  void operator()(curl_slist* h) const { curl_slist_free_all(h); }
+};
+
+HttpResult Exchange(int netns_fd, int port, const std::string& path,
+                    const std::string* post_body, double timeout_seconds) {
+  InitCurlOnce();
+  HttpResult result;
+  double start = MonotonicSeconds();
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) {
+    result.error = "curl_easy_init failed";
+    return result;
+  }
+  CURL* c = curl.get();
+  std::string url = "http://127.0.0.1:" + std::to_string(port) +
+                    (path.starts_with("/") ? "" : "/") + path;
+  SocketContext context{netns_fd};
+  long timeout_ms = std::max(1L, static_cast<long>(timeout_seconds * 1000));
+  std::unique_ptr<curl_slist, HeaderDeleter> headers;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OpenSocketInNetns);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &context);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V4);
+  curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &result.body);
+  if (post_body) {
+    headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_body->c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(post_body->size()));
+  }
+  CURLcode code = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_off_t connect_us = 0;
+  curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+  result.status = static_cast<int>(status);
+  result.connected = code == CURLE_OK || connect_us > 0 || status > 0;
+  if (code != CURLE_OK) {
+    result.error = curl_easy_strerror(code);
+    if (context.error != 0)
+      result.error += std::string(" (entering the device's network: ") +
+                      std::strerror(context.error) + ")";
+  }
+  result.seconds = MonotonicSeconds() - start;
+  return result;
+}
+
+}  // namespace
+
+HttpResult NetnsHttpPost(int netns_fd, int port, const std::string& path,
+                         const std::string& body, double timeout_seconds) {
+  return Exchange(netns_fd, port, path, &body, timeout_seconds);
+}
+
+HttpResult NetnsHttpGet(int netns_fd, int port, const std::string& path,
+                        double timeout_seconds) {
+  return Exchange(netns_fd, port, path, nullptr, timeout_seconds);
+}
+
+}  // namespace redline
