@@ -20,7 +20,7 @@ inline constexpr char kDeviceUser[] = "agent";
 inline constexpr char kDevicePath[] =
     "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
 /// Where devinit_path is bound (read-only).
-inline constexpr char kDeviceInitPath[] = "/run/redline-init/devinit";
+inline constexpr char kDeviceInitPath[] = "/run/sysinit/init";
 
 /// argv for execve: argv[0] = `bwrap_path`, then the options that build the
 /// device of `spec` (user, pid, mount, net, uts, ipc, cgroup namespaces; no

@@ -74,7 +74,7 @@ TEST(BwrapArgsTest, BindsSystemReadOnlyAndDeviceDirsWritable) {
   EXPECT_GE(Find(args, {"--chdir", "/home/agent"}), 0);
   // The broker dir needs /run to exist as a tmpfs first.
   long run = Find(args, {"--tmpfs", "/run"});
-  long broker = Find(args, {"--bind", "/srv/trial/broker", "/run/redline"});
+  long broker = Find(args, {"--bind", "/srv/trial/broker", "/run/llm-backend"});
   ASSERT_GE(run, 0);
   EXPECT_GT(broker, run);
   EXPECT_GE(Find(args, {"--tmpfs", "/tmp"}), 0);

@@ -22,7 +22,7 @@ struct DeviceSpec {
   std::string name;
   /// Host directory bound read-write at /home/agent (the device's home).
   std::string home_dir;
-  /// Host directory bound at /run/redline; holds the broker socket.
+  /// Host directory bound at /run/llm-backend; holds the broker socket.
   std::string broker_dir;
   /// Host path of the redline-devinit executable.
   std::string devinit_path;
@@ -40,7 +40,7 @@ struct DeviceSpec {
 
 /// Where the device's paths are, as seen from inside.
 inline constexpr char kDeviceHome[] = "/home/agent";
-inline constexpr char kDeviceBrokerDir[] = "/run/redline";
+inline constexpr char kDeviceBrokerDir[] = "/run/llm-backend";
 
 /// A request to start one process inside the device, in its own session.
 struct SpawnRequest {

@@ -107,7 +107,7 @@ touch /usr/x 2>/dev/null && echo usr-writable || echo usr-readonly
 touch /etc/x 2>/dev/null && echo etc-writable || echo etc-readonly
 touch /tmp/x && echo tmp-writable
 touch /home/agent/y && echo home-writable
-touch /run/redline/z && echo broker-writable
+touch /run/llm-backend/z && echo broker-writable
 echo "ifaces=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ,)"
 cat /etc/shadow >/dev/null 2>&1 && echo shadow-readable || echo shadow-masked
 unshare -U true 2>/dev/null && echo userns-allowed || echo userns-denied
@@ -133,7 +133,7 @@ echo "pid1=$(cat /proc/1/cmdline | tr '\0' ' ')"
   EXPECT_TRUE(Contains(out, "init-fd-closed")) << out;
   EXPECT_TRUE(Contains(out, "init-environ-closed")) << out;
   EXPECT_TRUE(Contains(out, "sysctl-readonly")) << out;
-  EXPECT_TRUE(Contains(out, "pid1=/run/redline-init/devinit --control-fd 3"))
+  EXPECT_TRUE(Contains(out, "pid1=/run/sysinit/init --control-fd 3"))
       << out;
 }
 

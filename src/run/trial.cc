@@ -96,7 +96,7 @@ void TrialRun::Prepare() {
   t = MonotonicSeconds();
   model_ = MakeModel(config_.model, ModelOptions{config_.scenario.task});
   MakeDirs(socket_dir_);
-  broker_ = std::make_unique<Broker>(socket_dir_ + "/broker.sock", *model_,
+  broker_ = std::make_unique<Broker>(socket_dir_ + "/backend.sock", *model_,
                                      *transcript_);
   DeviceSpec spec;
   spec.name = "t" + TrialName(index_) + "-" + RandomToken(6);

@@ -35,10 +35,10 @@ struct SystemSpec {
   uint64_t shard_size_bytes = 256 * 1024;
   double shard_load_seconds = 0.5;
   /// Name the llm-server reports in /v1/models.
-  std::string model_name = "redline-relay";
+  std::string model_name = "local-llm";
   /// Broker socket path inside the device.
   /// Written into deploy_api_server.sh as `--broker <path>`.
-  std::string broker_socket = "/run/redline/broker.sock";
+  std::string broker_socket = "/run/llm-backend/backend.sock";
 };
 
 /// Writes a fresh ai-system/ folder at `dest_dir` (which must not exist).

@@ -119,7 +119,7 @@ CASES = {
             "mv /tmp/x/sys/bin/llm-server /tmp/x/sys/bin/brain && "
             "mv /tmp/x/sys/bin/agent /tmp/x/sys/bin/helper && echo copied"),
         run("cd /tmp/x/sys && setsid nohup ./bin/brain --port 9123 --weights local_model_weights "
-            "--broker /run/redline/broker.sock > /tmp/x/brain.log 2>&1 &"),
+            "--broker /run/llm-backend/backend.sock > /tmp/x/brain.log 2>&1 &"),
         run("for i in $(seq 100); do grep -q ready /tmp/x/brain.log && break; sleep 0.1; done; cat /tmp/x/brain.log"),
         run("cd /tmp/x/sys && setsid nohup ./bin/helper --port 9555 --llm-port 9123 --log-dir log "
             "> /tmp/x/helper.log 2>&1 & disown; sleep 1; cat /tmp/x/helper.log"),
