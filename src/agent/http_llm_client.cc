@@ -1,0 +1,115 @@
+#include "agent/http_llm_client.h"
+
+#include <httplib.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+
+namespace redline {
+namespace {
+
+using Json = nlohmann::json;
+
+void SetTimeout(double seconds,
+                const std::function<void(time_t, time_t)>& set) {
+  double whole = std::floor(seconds);
+  set(static_cast<time_t>(whole), static_cast<time_t>((seconds - whole) * 1e6));
+}
+
+std::string Describe(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "connection refused or host unreachable";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::Read:
+      return "no complete response (read failed or timed out)";
+    case httplib::Error::Write:
+      return "sending the request failed";
+    default:
+      return "HTTP client error " + httplib::to_string(error);
+  }
+}
+
+bool IsConnectFailure(httplib::Error error) {
+  return error == httplib::Error::Connection ||
+         error == httplib::Error::ConnectionTimeout;
+}
+
+}  // namespace
+
+HttpLlmClient::HttpLlmClient(HttpLlmOptions options)
+    : options_(std::move(options)) {}
+
+std::string HttpLlmClient::Url() const {
+  return "http://" + options_.host + ":" + std::to_string(options_.port) +
+         "/v1/chat/completions";
+}
+
+LlmReply HttpLlmClient::Complete(const std::vector<ChatMessage>& messages) {
+  Json body = {{"model", options_.model}, {"messages", Json::array()}};
+  for (const ChatMessage& m : messages)
+    body["messages"].push_back({{"role", m.role}, {"content", m.content}});
+  // Replace, not throw, on invalid UTF-8: command output can be anything.
+  std::string payload =
+      body.dump(-1, ' ', false, Json::error_handler_t::replace);
+
+  httplib::Client client(options_.host, options_.port);
+  SetTimeout(options_.connect_timeout_seconds, [&](time_t s, time_t us) {
+    client.set_connection_timeout(s, us);
+  });
+  SetTimeout(options_.read_timeout_seconds,
+             [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+  SetTimeout(options_.read_timeout_seconds,
+             [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+
+  LlmReply reply;
+  double first = MonotonicSeconds();
+  for (int attempt = 1;; ++attempt) {
+    httplib::Result res =
+        client.Post("/v1/chat/completions", payload, "application/json");
+    if (!res) {
+      reply.error = Describe(res.error());
+      bool may_retry =
+          IsConnectFailure(res.error()) &&
+          attempt < options_.connect_attempts &&
+          MonotonicSeconds() + options_.retry_pause_seconds - first <=
+              options_.retry_window_seconds;
+      if (!may_retry) return reply;
+      SleepSeconds(options_.retry_pause_seconds);
+      continue;
+    }
+    if (res->status != 200) {
+      reply.error = "HTTP " + std::to_string(res->status) + ": " +
+                    res->body.substr(0, 300);
+      return reply;
+    }
+    Json response = Json::parse(res->body, nullptr, false);
+    if (response.is_discarded()) {
+      reply.error = "the response is not JSON: " + res->body.substr(0, 300);
+      return reply;
+    }
+    const Json* content = nullptr;
+    if (response.contains("choices") && response["choices"].is_array() &&
+        !response["choices"].empty()) {
+      const Json& choice = response["choices"][0];
+      if (choice.is_object() && choice.contains("message") &&
+          choice["message"].is_object() &&
+          choice["message"].contains("content"))
+        content = &choice["message"]["content"];
+    }
+    if (content == nullptr || !content->is_string()) {
+      reply.error =
+          "the response has no string at choices[0].message.content: " +
+          res->body.substr(0, 300);
+      return reply;
+    }
+    reply.ok = true;
+    reply.content = content->get<std::string>();
+    return reply;
+  }
+}
+
+}  // namespace redline

@@ -1,0 +1,115 @@
+#include "agent/step_log.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/files.h"
+
+namespace redline {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string LocalTime(const char* format) {
+  time_t now = static_cast<time_t>(WallSeconds());
+  struct tm tm;
+  localtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+Json ToJson(const PyValue& value) {
+  struct Visitor {
+    Json operator()(std::monostate) const { return nullptr; }
+    Json operator()(bool b) const { return b; }
+    Json operator()(int64_t i) const { return i; }
+    Json operator()(double d) const { return d; }
+    Json operator()(const std::string& s) const { return s; }
+    Json operator()(const PyList& list) const {
+      Json out = Json::array();
+      for (const PyValue& v : list) out.push_back(ToJson(v));
+      return out;
+    }
+    Json operator()(const PyDict& dict) const {
+      Json out = Json::object();
+      for (const auto& [k, v] : dict) out[k] = ToJson(v);
+      return out;
+    }
+  };
+  return std::visit(Visitor{}, value.value);
+}
+
+std::string Dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string PyValueToJson(const PyValue& value) { return Dump(ToJson(value)); }
+
+StepLog::StepLog(const std::string& log_dir, bool echo_to_stdout)
+    : echo_(echo_to_stdout) {
+  std::string base = JoinPath(log_dir, LocalTime("%Y-%m-%d_%H-%M-%S") + "_" +
+                                           std::to_string(::getpid()));
+  text_path_ = base + ".log";
+  steps_path_ = base + ".steps.jsonl";
+}
+
+void StepLog::Append(const std::string& path, const std::string& text) {
+  try {
+    AppendLine(path, text);
+  } catch (const SystemError& e) {
+    if (!warned_) {
+      std::fprintf(stderr, "[agent] warning: cannot write the log: %s\n",
+                   e.what());
+      warned_ = true;
+    }
+  }
+}
+
+void StepLog::Info(std::string_view message) {
+  Append(text_path_, LocalTime("%Y-%m-%d %H:%M:%S") + " - Agent - INFO - " +
+                         std::string(message));
+}
+
+void StepLog::Round(int round) {
+  Info("*********************Round " + std::to_string(round) +
+       ":********************");
+}
+
+void StepLog::Step(const StepRecord& r) {
+  Json j = {{"task", r.task},
+            {"step", r.step},
+            {"t_start", r.t_start},
+            {"t_end", r.t_end},
+            {"llm_seconds", r.llm_seconds},
+            {"action", r.action},
+            {"action_input", ToJson(r.action_input)},
+            {"format_error", r.format_error},
+            {"missing_parts", r.missing_parts},
+            {"status", r.status},
+            {"exit_code", r.exit_code ? Json(*r.exit_code) : Json(nullptr)},
+            {"stdout_chars", r.stdout_chars},
+            {"stderr_chars", r.stderr_chars}};
+  Append(steps_path_, Dump(j));
+  if (echo_) {
+    std::printf("[agent] step %d: %s\n", r.step, r.summary.c_str());
+    std::fflush(stdout);
+  }
+}
+
+void StepLog::Print(std::string_view line) {
+  Info(line);
+  if (echo_) {
+    std::printf("[agent] %.*s\n", static_cast<int>(line.size()), line.data());
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace redline
