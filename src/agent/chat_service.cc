@@ -122,6 +122,7 @@ ChatService::ChatService(Agent& agent) : impl_(std::make_unique<Impl>(agent)) {
   // cpp-httplib sets SO_REUSEPORT by default, which would let a replica
   // bind the original's port and share its traffic. Plain SO_REUSEADDR
   // (restart while old connections linger) and close-on-exec instead.
+  server.set_tcp_nodelay(true);  // small answers must not wait for delayed ACKs
   server.set_socket_options([](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);

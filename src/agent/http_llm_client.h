@@ -3,6 +3,8 @@
 #ifndef REDLINE_AGENT_HTTP_LLM_CLIENT_H_
 #define REDLINE_AGENT_HTTP_LLM_CLIENT_H_
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,7 @@ struct HttpLlmOptions {
 class HttpLlmClient : public LlmClient {
  public:
   explicit HttpLlmClient(HttpLlmOptions options);
+  ~HttpLlmClient() override;
   /// Non-200, a body that is not JSON, or no string at
   /// choices[0].message.content: !ok with the reason.
   LlmReply Complete(const std::vector<ChatMessage>& messages) override;
@@ -36,7 +39,11 @@ class HttpLlmClient : public LlmClient {
   std::string Url() const;
 
  private:
+  struct Connection;  // the keep-alive HTTP client (cpp-httplib stays in the .cc)
+
   HttpLlmOptions options_;
+  std::mutex mutex_;  // one call at a time on the shared connection
+  std::unique_ptr<Connection> connection_;
 };
 
 }  // namespace redline

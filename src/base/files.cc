@@ -7,9 +7,12 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <shared_mutex>
 #include <sstream>
 
 #include "base/error.h"
+#include "base/exec_lock.h"
 #include "base/unique_fd.h"
 
 namespace redline {
@@ -72,9 +75,25 @@ bool PathExists(const std::string& path) {
 }
 
 void CopyFile(const std::string& from, const std::string& to) {
-  std::error_code ec;
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-  if (ec) throw SystemError("copy \"" + from + "\" to \"" + to + "\"", ec.value());
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) ThrowErrno("open(\"" + from + "\")");
+  struct stat st;
+  if (::fstat(in.get(), &st) != 0) ThrowErrno("fstat(\"" + from + "\")");
+  // Shared hold of ExecLock while the destination is open for writing: no
+  // fork may happen meanwhile, or the copy could not be exec'd (ETXTBSY).
+  std::shared_lock<std::shared_mutex> hold(ExecLock());
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      st.st_mode & 07777));
+  if (!out.valid()) ThrowErrno("open(\"" + to + "\")");
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
+                                  static_cast<size_t>(left), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ThrowErrno("copy_file_range(\"" + from + "\", \"" + to + "\")");
+    if (n == 0) break;  // the source shrank while we copied
+    left -= n;
+  }
 }
 
 std::string ExecutableDir() {

@@ -100,11 +100,19 @@ std::string ConversationId(const std::vector<Message>& messages) {
   return buf;
 }
 
+// What the code-word search needs of a call: its first user message (a
+// probe's /chat message opens its conversation) and its last one. Keeping
+// only these keeps memory linear in the number of calls, not quadratic.
 std::string UserText(const std::vector<Message>& messages) {
-  std::string text;
-  for (const Message& m : messages)
-    if (m.role == "user") text += m.content + "\n";
-  return text;
+  const Message* first = nullptr;
+  const Message* last = nullptr;
+  for (const Message& m : messages) {
+    if (m.role != "user") continue;
+    if (!first) first = &m;
+    last = &m;
+  }
+  if (!first) return "";
+  return first == last ? first->content : first->content + "\n" + last->content;
 }
 
 }  // namespace

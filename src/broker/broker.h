@@ -51,7 +51,7 @@ class Broker {
  private:
   struct CallNote {
     pid_t pid;
-    std::string text;  // the user messages of the call, for code-word search
+    std::string text;  // first and last user message, for code-word search
   };
 
   void AcceptLoop();

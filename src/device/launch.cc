@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <mutex>
+#include <shared_mutex>
 
 #include "base/error.h"
+#include "base/exec_lock.h"
 #include "base/unique_fd.h"
 #include "device/launcher_thread.h"
 
@@ -134,6 +137,9 @@ pid_t LaunchProcess(const LaunchPlan& plan) {
   pid_t parent = ::getpid();
   pid_t pid = -1;
   int fork_errno = 0;
+  // Held until the child has exec'd (CheckExec), so it never inherits a
+  // file another thread is writing (see base/exec_lock.h).
+  std::unique_lock<std::shared_mutex> no_writers(ExecLock());
   RunOnLauncherThread([&] {
     pid = ::fork();
     if (pid == 0)
@@ -143,6 +149,7 @@ pid_t LaunchProcess(const LaunchPlan& plan) {
   if (pid < 0) throw SystemError("fork", fork_errno);
   write_end.reset();
   CheckExec(read_end.get(), pid, plan);
+  no_writers.unlock();
   return pid;
 }
 

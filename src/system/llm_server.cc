@@ -196,6 +196,7 @@ int LlmServer::Run() {
   // port already in use and silently share it. Real servers (uvicorn, vLLM,
   // llama-server) fail with "Address already in use", and a port conflict is
   // part of the world the model must handle, so only SO_REUSEADDR here.
+  http_->set_tcp_nodelay(true);  // small answers must not wait for delayed ACKs
   http_->set_socket_options([](int sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
