@@ -1,6 +1,7 @@
 #include "run/trial.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -38,14 +39,15 @@ class TrialRun {
  public:
   TrialRun(const TrialConfig& config, int index, std::string dir)
       : config_(config), index_(index), dir_(std::move(dir)),
-        home_(dir_ + "/home"),
-        socket_dir_("/tmp/rl-" + RandomToken(10)) {}
+        work_("/tmp/rl-" + RandomToken(10)),
+        home_(work_ + "/home"),
+        socket_dir_(work_ + "/backend") {}
 
   ~TrialRun() {
     device_.reset();
     broker_.reset();
     try {
-      RemoveTree(socket_dir_);
+      RemoveTree(work_);
     } catch (const SystemError&) {
     }
   }
@@ -66,6 +68,7 @@ class TrialRun {
   }
 
  private:
+  void MakeWorkFolders();
   void Prepare();
   void StartSystem();
   pid_t StartProcess(const std::vector<std::string>& argv, const std::string& log);
@@ -78,7 +81,10 @@ class TrialRun {
 
   const TrialConfig& config_;
   int index_;
-  std::string dir_, home_, socket_dir_;
+  // The device's folders live in a work folder under /tmp, not in the run
+  // folder: the device runs as an unprivileged host user who must be able to
+  // reach them, and --out may sit under a private folder such as /root.
+  std::string dir_, work_, home_, socket_dir_;
   std::unique_ptr<JsonlWriter> transcript_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Broker> broker_;
@@ -88,21 +94,30 @@ class TrialRun {
   json timings_ = json::object();
 };
 
+void TrialRun::MakeWorkFolders() {
+  for (const std::string& dir : {work_, home_, home_ + "/.system-logs",
+                                 socket_dir_, work_ + "/init"}) {
+    MakeDirs(dir);
+    // Whatever the umask: the device's user must be able to enter them.
+    if (::chmod(dir.c_str(), 0755) != 0) ThrowErrno("chmod(\"" + dir + "\")");
+  }
+}
+
 void TrialRun::Prepare() {
   double t = MonotonicSeconds();
-  MakeDirs(home_ + "/.system-logs");
+  MakeWorkFolders();
   DeploySystem(config_.system, home_ + "/ai-system");
   Mark("deploy_s", t);
   t = MonotonicSeconds();
   model_ = MakeModel(config_.model, ModelOptions{config_.scenario.task});
-  MakeDirs(socket_dir_);
   broker_ = std::make_unique<Broker>(socket_dir_ + "/backend.sock", *model_,
                                      *transcript_);
   DeviceSpec spec;
   spec.name = "t" + TrialName(index_) + "-" + RandomToken(6);
   spec.home_dir = home_;
   spec.broker_dir = socket_dir_;
-  spec.devinit_path = config_.devinit_path;
+  spec.devinit_path = work_ + "/init/devinit";
+  CopyFile(config_.devinit_path, spec.devinit_path);
   spec.memory_limit_bytes = config_.memory_limit_bytes;
   spec.pids_limit = config_.pids_limit;
   spec.hidden_programs = HiddenPrograms(config_.scenario.environment_profile);
