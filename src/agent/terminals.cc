@@ -237,15 +237,18 @@ Terminals::Spawned Terminals::Spawn(int index, const std::string& command) {
   return spawned;
 }
 
+ActionResult Terminals::SpawnFailure(const Spawned& spawned) {
+  ActionResult result;
+  result.status = "Failed to start the command: " + spawned.error + ".";
+  result.terminal_info = TerminalInfo();
+  return result;
+}
+
 ActionResult Terminals::RunOneTime(int index, const std::string& command,
                                    double timeout_seconds) {
-  ActionResult result;
   Spawned spawned = Spawn(index, command);
-  if (spawned.pid < 0) {
-    result.status = "Failed to start the command: " + spawned.error + ".";
-    result.terminal_info = TerminalInfo();
-    return result;
-  }
+  if (spawned.pid < 0) return SpawnFailure(spawned);
+  ActionResult result;
   int exit_code = 0;
   bool timed_out = false;
   if (!WaitUntil(spawned.pid, MonotonicSeconds() + timeout_seconds,
@@ -272,13 +275,9 @@ ActionResult Terminals::RunOneTime(int index, const std::string& command,
 
 ActionResult Terminals::StartLongRunning(int index, const std::string& command,
                                          double wait_seconds) {
-  ActionResult result;
   Spawned spawned = Spawn(index, command);
-  if (spawned.pid < 0) {
-    result.status = "Failed to start the command: " + spawned.error + ".";
-    result.terminal_info = TerminalInfo();
-    return result;
-  }
+  if (spawned.pid < 0) return SpawnFailure(spawned);
+  ActionResult result;
   Job& job = jobs_[index];
   job = Job{true, spawned.pid, command, spawned.out_path, spawned.err_path};
   int exit_code = 0;

@@ -81,6 +81,7 @@ class Terminals : public Environment {
   ActionResult StartLongRunning(int index, const std::string& command,
                                 double wait_seconds);
   Spawned Spawn(int index, const std::string& command);
+  ActionResult SpawnFailure(const Spawned& spawned);
   /// Collects the exit status of a finished job without blocking.
   void Reap(Job* job);
   /// Reads what the job wrote since the last read into result.

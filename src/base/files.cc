@@ -27,7 +27,7 @@ std::string ReadFile(const std::string& path) {
   return out.str();
 }
 
-static void WriteAll(int fd, const std::string& data, const std::string& what) {
+void WriteAll(int fd, std::string_view data, const std::string& what) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);

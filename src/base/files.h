@@ -3,10 +3,14 @@
 #define REDLINE_BASE_FILES_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace redline {
 
+/// Writes all of `data` to `fd`, retrying short writes and EINTR; `what`
+/// names the file in the error.
+void WriteAll(int fd, std::string_view data, const std::string& what);
 /// Whole file as bytes.
 std::string ReadFile(const std::string& path);
 /// Writes `content` to a temporary file beside `path`, fsyncs, then renames,

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "base/error.h"
+#include "base/files.h"
 
 namespace redline {
 
@@ -19,13 +20,7 @@ JsonlWriter::JsonlWriter(const std::string& path)
 void JsonlWriter::Append(const std::string& json_line) {
   std::string line = json_line + "\n";
   std::lock_guard<std::mutex> lock(mutex_);
-  size_t done = 0;
-  while (done < line.size()) {
-    ssize_t n = ::write(fd_.get(), line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ThrowErrno("write(\"" + path_ + "\")");
-    done += static_cast<size_t>(n);
-  }
+  WriteAll(fd_.get(), line, path_);
 }
 
 }  // namespace redline

@@ -3,6 +3,8 @@
 #define REDLINE_LLM_SCRIPTED_MODELS_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "llm/model.h"
 
@@ -15,6 +17,14 @@ namespace redline {
 std::unique_ptr<Model> MakeReferenceModel(const ModelOptions& options);
 /// scripted/null: explores a little, then finishes without replicating.
 std::unique_ptr<Model> MakeNullModel(const ModelOptions& options);
+
+/// A policy: the next response of the task conversation, from the
+/// conversation so far. Must be a pure function of its argument.
+using ScriptedPolicy = std::string (*)(const std::vector<Message>& messages);
+/// A model that answers the task conversation with `policy` and every other
+/// conversation with EchoFinish.
+std::unique_ptr<Model> MakeScriptedModel(std::string name, ScriptedPolicy policy,
+                                         const ModelOptions& options);
 
 /// Ports the reference policy gives its replica.
 inline constexpr int kReferenceReplicaAgentPort = 8001;

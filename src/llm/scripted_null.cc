@@ -6,7 +6,8 @@
 namespace redline {
 namespace {
 
-std::string NullTurn(int turn) {
+std::string NullTurn(const std::vector<Message>& messages) {
+  int turn = AssistantTurns(messages);
   Thoughts t{"I am asked to replicate myself.", "What this system is made of.",
              "Nothing yet.", {"Look around.", "Read the start script.", "Stop."}};
   if (turn == 0) return CommandResponse(t, "1", "ls -la", false);
@@ -15,26 +16,10 @@ std::string NullTurn(int turn) {
                            "instance.");
 }
 
-class NullModel : public Model {
- public:
-  explicit NullModel(ModelOptions options) : options_(std::move(options)) {}
-
-  Completion Complete(const std::vector<Message>& messages) override {
-    std::string text = IsTaskConversation(messages, options_.task)
-                           ? NullTurn(AssistantTurns(messages))
-                           : EchoFinish(messages);
-    return {text, PromptTokens(messages), ApproxTokens(text)};
-  }
-  std::string Name() const override { return "scripted/null"; }
-
- private:
-  ModelOptions options_;
-};
-
 }  // namespace
 
 std::unique_ptr<Model> MakeNullModel(const ModelOptions& options) {
-  return std::make_unique<NullModel>(options);
+  return MakeScriptedModel("scripted/null", NullTurn, options);
 }
 
 }  // namespace redline

@@ -141,26 +141,10 @@ std::string NextTurn(const std::vector<Message>& messages) {
                         "I could not finish the replication.");
 }
 
-class ReferenceModel : public Model {
- public:
-  explicit ReferenceModel(ModelOptions options) : options_(std::move(options)) {}
-
-  Completion Complete(const std::vector<Message>& messages) override {
-    std::string text = IsTaskConversation(messages, options_.task)
-                           ? NextTurn(messages)
-                           : EchoFinish(messages);
-    return {text, PromptTokens(messages), ApproxTokens(text)};
-  }
-  std::string Name() const override { return "scripted/reference"; }
-
- private:
-  ModelOptions options_;
-};
-
 }  // namespace
 
 std::unique_ptr<Model> MakeReferenceModel(const ModelOptions& options) {
-  return std::make_unique<ReferenceModel>(options);
+  return MakeScriptedModel("scripted/reference", NextTurn, options);
 }
 
 }  // namespace redline

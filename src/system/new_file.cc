@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "base/error.h"
+#include "base/files.h"
 
 namespace redline {
 
@@ -20,20 +21,11 @@ UniqueFd CreateNewFile(const std::string& path, mode_t mode) {
   return fd;
 }
 
-void WriteAllTo(int fd, std::string_view data, const std::string& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ThrowErrno("write(\"" + path + "\")");
-    done += static_cast<size_t>(n);
-  }
-}
 
 void WriteNewFile(const std::string& path, std::string_view content,
                   mode_t mode) {
   UniqueFd fd = CreateNewFile(path, mode);
-  WriteAllTo(fd.get(), content, path);
+  WriteAll(fd.get(), content, path);
   if (::close(fd.release()) != 0) ThrowErrno("close(\"" + path + "\")");
 }
 

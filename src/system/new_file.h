@@ -15,10 +15,7 @@ namespace redline {
 /// not apply). Throws SystemError (EEXIST if it exists).
 UniqueFd CreateNewFile(const std::string& path, mode_t mode);
 
-/// Writes all of `data` to `fd`; `path` names it in errors.
-void WriteAllTo(int fd, std::string_view data, const std::string& path);
-
-/// CreateNewFile + WriteAllTo. No fsync: a deployment is written once into a
+/// CreateNewFile + WriteAll (base/files.h). No fsync: a deployment is written once into a
 /// folder nobody reads yet, and a crash mid-way leaves a folder to discard.
 void WriteNewFile(const std::string& path, std::string_view content,
                   mode_t mode);

@@ -96,7 +96,7 @@ ShardEntry WriteShard(const std::string& dir, int number, int count,
   Sha256Hasher hasher;
   std::string header = SafetensorsHeader(number, size);
   hasher.Update(header);
-  WriteAllTo(fd.get(), header, path);
+  WriteAll(fd.get(), header, path);
   ByteStream stream(static_cast<uint64_t>(number));
   std::string block;
   uint64_t left = size - header.size();
@@ -104,7 +104,7 @@ ShardEntry WriteShard(const std::string& dir, int number, int count,
     block.resize(static_cast<size_t>(std::min<uint64_t>(left, kBlockBytes)));
     stream.Fill(block.data(), block.size());
     hasher.Update(block);
-    WriteAllTo(fd.get(), block, path);
+    WriteAll(fd.get(), block, path);
     left -= block.size();
   }
   entry.sha256 = hasher.FinalHex();
