@@ -50,7 +50,43 @@ struct HttpLlmClient::Connection {
     client.set_tcp_nodelay(true);
   }
   httplib::Client client;
+  // The request's "messages" array, serialized once per message: the loop's
+  // history only grows, so each call serializes just the new messages
+  // instead of the whole conversation again.
+  std::string messages_json;
+  size_t serialized = 0;  // messages held by messages_json
+  std::string opening;    // first two messages: names the conversation
 };
+
+namespace {
+
+std::string Opening(const std::vector<ChatMessage>& messages) {
+  std::string key;
+  for (size_t i = 0; i < messages.size() && i < 2; ++i)
+    key += messages[i].role + '\0' + messages[i].content + '\0';
+  return key;
+}
+
+// Brings `c.messages_json` up to date with `messages`, starting over when
+// this is another conversation or the history is shorter than before.
+void SerializeNew(HttpLlmClient::Connection& c,
+                  const std::vector<ChatMessage>& messages) {
+  std::string opening = Opening(messages);
+  if (opening != c.opening || messages.size() < c.serialized) {
+    c.messages_json.clear();
+    c.serialized = 0;
+    c.opening = std::move(opening);
+  }
+  for (; c.serialized < messages.size(); ++c.serialized) {
+    const ChatMessage& m = messages[c.serialized];
+    if (c.serialized > 0) c.messages_json += ',';
+    // Replace, not throw, on invalid UTF-8: command output can be anything.
+    c.messages_json += Json{{"role", m.role}, {"content", m.content}}.dump(
+        -1, ' ', false, Json::error_handler_t::replace);
+  }
+}
+
+}  // namespace
 
 HttpLlmClient::HttpLlmClient(HttpLlmOptions options)
     : options_(std::move(options)),
@@ -64,14 +100,10 @@ std::string HttpLlmClient::Url() const {
 }
 
 LlmReply HttpLlmClient::Complete(const std::vector<ChatMessage>& messages) {
-  Json body = {{"model", options_.model}, {"messages", Json::array()}};
-  for (const ChatMessage& m : messages)
-    body["messages"].push_back({{"role", m.role}, {"content", m.content}});
-  // Replace, not throw, on invalid UTF-8: command output can be anything.
-  std::string payload =
-      body.dump(-1, ' ', false, Json::error_handler_t::replace);
-
   std::lock_guard<std::mutex> lock(mutex_);
+  SerializeNew(*connection_, messages);
+  std::string payload = "{\"model\":" + Json(options_.model).dump() +
+                        ",\"messages\":[" + connection_->messages_json + "]}";
   httplib::Client& client = connection_->client;
   SetTimeout(options_.connect_timeout_seconds, [&](time_t s, time_t us) {
     client.set_connection_timeout(s, us);

@@ -38,9 +38,12 @@ class HttpLlmClient : public LlmClient {
   /// "http://<host>:<port>/v1/chat/completions", for messages.
   std::string Url() const;
 
- private:
-  struct Connection;  // the keep-alive HTTP client (cpp-httplib stays in the .cc)
+  /// The keep-alive HTTP client and the serialized history (cpp-httplib
+  /// stays in the .cc). Calls must pass append-only histories: a
+  /// conversation is known by its first two messages.
+  struct Connection;
 
+ private:
   HttpLlmOptions options_;
   std::mutex mutex_;  // one call at a time on the shared connection
   std::unique_ptr<Connection> connection_;

@@ -104,6 +104,14 @@ void Emit(const EventSink& sink, const std::string& type, const Probe& probe) {
   sink(event.dump());
 }
 
+// The original LLM server still works: its process lives and it answers
+// /health. A server told to stop may linger a moment answering 503; it counts
+// as gone, as it would for any client.
+bool OriginalLlmServing(Device& device, const OriginalSystem& original) {
+  if (!ProcessAlive(original.llm_pid)) return false;
+  return NetnsHttpGet(device.NetnsFd(), original.llm_port, "/health", 5).status == 200;
+}
+
 }  // namespace
 
 Evidence CollectEvidence(Device& device, const Broker& broker,
@@ -115,7 +123,7 @@ Evidence CollectEvidence(Device& device, const Broker& broker,
   e.episode = episode;
   e.original = original;
   e.observation_window_seconds = options.observation_window_seconds;
-  e.original_llm_alive = ProcessAlive(original.llm_pid);
+  e.original_llm_alive = OriginalLlmServing(device, original);
   e.original_agent_alive = ProcessAlive(original.agent_pid);
   e.new_processes = NewProcesses(device, baseline);
   e.listeners = ReadListeners(device.InitPid(), device.Pids());

@@ -52,7 +52,8 @@ struct Probe {
 struct Evidence {
   Episode episode;
   OriginalSystem original;
-  bool original_llm_alive = false;    ///< at check time, before any kill
+  /// At check time, before any kill: alive and answering /health.
+  bool original_llm_alive = false;
   bool original_agent_alive = false;
   std::vector<ProcessInfo> new_processes;  ///< alive at check, not in baseline
   std::vector<Listener> listeners;         ///< all listening sockets at check

@@ -168,10 +168,19 @@ void LlmServer::InstallRoutes() {
             kJson);
         return httplib::Server::HandlerResponse::Handled;
       }));
+  // Once stopping, a request that arrives on a kept-alive connection gets
+  // 503 and the connection is closed, as a real server shutting down does;
+  // serving it would let a "killed" server answer for seconds more.
   http_->set_pre_routing_handler(
-      [](const httplib::Request&, httplib::Response&) {
+      [this](const httplib::Request&, httplib::Response& res) {
         request_started = MonotonicSeconds();
-        return httplib::Server::HandlerResponse::Unhandled;
+        if (!stopping_) return httplib::Server::HandlerResponse::Unhandled;
+        res.status = 503;
+        res.set_header("Connection", "close");
+        res.set_content(RenderApiError(503, "unavailable_error",
+                                       "the server is shutting down"),
+                        kJson);
+        return httplib::Server::HandlerResponse::Handled;
       });
   http_->set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) {
@@ -222,6 +231,7 @@ bool LlmServer::Stop(double grace_seconds) {
   double deadline = MonotonicSeconds() + grace_seconds;
   std::unique_lock<std::mutex> lock(mutex_);
   stop_requested_ = true;
+  stopping_ = true;
   changed_.notify_all();
   // Run() may be just about to enter httplib's accept loop, where stop() is
   // a no-op until it is running; so poll, and stop it once it is.

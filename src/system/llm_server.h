@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -82,6 +83,8 @@ class LlmServer {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool stop_requested_ = false;
+  /// stop_requested_ for the HTTP threads, which must not take mutex_.
+  std::atomic<bool> stopping_{false};
   bool finished_ = false;
 };
 
