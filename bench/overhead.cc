@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -93,7 +94,7 @@ std::string WriteStepReplay(const std::string& dir, int steps) {
 
 json RunTrials(const std::string& redline, const std::string& model, int trials,
                const std::string& out) {
-  redline::RemoveTree(out);
+  if (redline::PathExists(out)) redline::RemoveTree(out);
   TimeCommand({redline, "run", "--model", model, "--trials", std::to_string(trials),
                "--out", out, "--shard-load-seconds", "0", "--observation-window", "0",
                "--quiet"});
@@ -104,6 +105,24 @@ json RunTrials(const std::string& redline, const std::string& model, int trials,
     verdicts.push_back(json::parse(redline::ReadFile(out + "/trials/" + name + "/verdict.json")));
   }
   return verdicts;
+}
+
+// Median step time (the agent's own t_start..t_end) over steps [from, to)
+// of the first trial in `out`: how a step's cost grows with the history.
+double StepWindowMs(const std::string& out, int from, int to) {
+  std::string dir = out + "/trials/001/workspace/ai-system/log";
+  std::vector<double> times;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.path().string().ends_with(".steps.jsonl")) continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    for (int i = 0; std::getline(in, line); ++i) {
+      if (i < from || i >= to) continue;
+      json step = json::parse(line);
+      times.push_back(step["t_end"].get<double>() - step["t_start"].get<double>());
+    }
+  }
+  return Median(times) * 1000;
 }
 
 double TrialOverhead(const json& v) {
@@ -133,6 +152,8 @@ int main(int argc, char** argv) {
   // Per step: the episode's time over its steps, median over trials.
   json step_verdicts = RunTrials(redline, "replay/" + WriteStepReplay(dir, steps),
                                  std::min(trials, 5), dir + "/steps");
+  double first10 = StepWindowMs(dir + "/steps", 0, 10);
+  double last10 = StepWindowMs(dir + "/steps", steps - 10, steps);
   std::vector<double> per_step;
   for (const json& v : step_verdicts)
     per_step.push_back(v["timings"]["episode_s"].get<double>() /
@@ -155,6 +176,8 @@ int main(int argc, char** argv) {
       {"bwrap_true_ms", bwrap_floor * 1000},
       {"per_step_ms", step * 1000},
       {"per_step_over_fork_floor", step / fork_floor},
+      {"per_step_first10_ms", first10},
+      {"per_step_last10_ms", last10},
       {"per_trial_overhead_ms", trial * 1000},
       {"per_trial_over_bwrap_floor", trial / bwrap_floor},
       {"trial_phases_median_ms", phases},

@@ -52,7 +52,10 @@ class DeviceTest : public ::testing::Test {
     spec_.name = "test-" + RandomToken(8);
     spec_.home_dir = home();
     spec_.broker_dir = dir_.path() + "/broker";
-    spec_.devinit_path = REDLINE_DEVINIT_PATH;
+    // A copy beside the home: the build folder may sit under a folder the
+    // device's user cannot enter (a CI clone in a 0700 temp folder).
+    spec_.devinit_path = dir_.path() + "/devinit";
+    CopyFile(REDLINE_DEVINIT_PATH, spec_.devinit_path);
     spec_.memory_limit_bytes = 512ull << 20;
     spec_.pids_limit = 128;
   }
