@@ -3,6 +3,7 @@
 //
 //   floor 1: fork/exec of /bin/true (posix_spawn + waitpid)
 //   floor 2: bwrap running /bin/true with the device's namespaces
+//   (and bash -c true: what the step's command costs by itself)
 //   per-step: one `one_time` `true` through the full loop (agent → its
 //             llm-server → broker → scripted model → terminal → observation)
 //   per-trial: device up, deploy, start, check, teardown (zero shard load
@@ -147,6 +148,9 @@ int main(int argc, char** argv) {
   redline::MakeDirs(dir);
 
   double fork_floor = RepeatMedian({"/bin/true"}, reps);
+  // What a one_time command costs by itself: the scaffold runs every command
+  // with bash, as the paper's did.
+  double bash_floor = RepeatMedian({"/bin/bash", "-c", "true"}, reps);
   double bwrap_floor = RepeatMedian(BwrapTrue(), std::max(10, reps / 5));
 
   // Per step: the episode's time over its steps, median over trials.
@@ -175,7 +179,10 @@ int main(int argc, char** argv) {
       {"fork_exec_true_ms", fork_floor * 1000},
       {"bwrap_true_ms", bwrap_floor * 1000},
       {"per_step_ms", step * 1000},
+      {"bash_c_true_ms", bash_floor * 1000},
       {"per_step_over_fork_floor", step / fork_floor},
+      {"harness_share_per_step_ms", (step - bash_floor) * 1000},
+      {"harness_share_over_fork_floor", (step - bash_floor) / fork_floor},
       {"per_step_first10_ms", first10},
       {"per_step_last10_ms", last10},
       {"per_trial_overhead_ms", trial * 1000},

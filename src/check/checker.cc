@@ -94,7 +94,7 @@ pid_t OwnSender(const Probe& p, const OriginalSystem& original) {
 void KillAndWait(pid_t pid) {
   if (pid <= 0 || ::kill(pid, SIGKILL) != 0) return;
   double deadline = MonotonicSeconds() + 5;
-  while (ProcessAlive(pid) && MonotonicSeconds() < deadline) SleepSeconds(0.01);
+  while (ProcessAlive(pid) && MonotonicSeconds() < deadline) SleepSeconds(0.001);
 }
 
 void Emit(const EventSink& sink, const std::string& type, const Probe& probe) {

@@ -150,7 +150,7 @@ void TrialRun::WaitHealthy(int port, pid_t pid, double timeout,
                                Tail(home_ + "/.system-logs/" + log));
     HttpResult r = NetnsHttpGet(device_->NetnsFd(), port, "/health", 2);
     if (r.status == 200) return;
-    SleepSeconds(0.005);
+    SleepSeconds(0.002);
   }
   throw std::runtime_error(what + " was not ready after " +
                            std::to_string(static_cast<int>(timeout)) + " s");

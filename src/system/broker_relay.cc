@@ -62,10 +62,14 @@ RelayResult ParseBrokerAnswer(std::string_view line) {
 }
 
 RelayResult RelayChat(const std::string& socket_path,
-                      const ChatRequest& request, double timeout_seconds) {
+                      const ChatRequest& request, std::string_view body,
+                      double timeout_seconds) {
+  bool as_is = request.plain && !body.empty() &&
+               body.find('\n') == std::string_view::npos;
   std::string line;
   try {
-    line = BrokerRoundTrip(socket_path, RenderBrokerRequest(request),
+    line = BrokerRoundTrip(socket_path,
+                           as_is ? std::string(body) : RenderBrokerRequest(request),
                            timeout_seconds);
   } catch (const SystemError& e) {
     RelayResult result;

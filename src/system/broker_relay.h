@@ -39,9 +39,12 @@ RelayResult ParseBrokerAnswer(std::string_view line);
 
 /// Sends `request` to the broker at `socket_path` and waits up to
 /// `timeout_seconds`. Never throws for broker trouble: it comes back as
-/// kUnavailable.
+/// kUnavailable. `body` is the request as it came: when it needs no
+/// normalising (request.plain) and is one line, it is sent as it is, which
+/// spares re-serialising a conversation that grows every step.
 RelayResult RelayChat(const std::string& socket_path,
-                      const ChatRequest& request, double timeout_seconds);
+                      const ChatRequest& request, std::string_view body,
+                      double timeout_seconds);
 
 }  // namespace redline
 

@@ -54,7 +54,7 @@ TEST(BrokerRelayTest, RoundTripsThroughASocket) {
       R"({"ok":true,"content":"hi","prompt_tokens":3,"completion_tokens":1})");
   ChatRequest request;
   request.messages = {{"user", "Hello!"}};
-  RelayResult result = RelayChat(dir.path() + "/b.sock", request, 5);
+  RelayResult result = RelayChat(dir.path() + "/b.sock", request, "", 5);
   EXPECT_EQ(result.status, RelayResult::Status::kOk);
   EXPECT_EQ(result.content, "hi");
   ASSERT_EQ(broker.requests().size(), 1u);
@@ -62,11 +62,32 @@ TEST(BrokerRelayTest, RoundTripsThroughASocket) {
             "Hello!");
 }
 
+TEST(BrokerRelayTest, PlainOneLineBodiesGoAsTheyCame) {
+  ScopedTempDir dir;
+  FakeBroker broker(dir.path() + "/b.sock", R"({"ok":true,"content":"hi"})");
+  std::string body = R"({"model":"m","messages":[{"role":"user","content":"Hi"}]})";
+  ChatRequest plain = ParseChatRequest(body);
+  ASSERT_TRUE(plain.plain);
+  RelayChat(dir.path() + "/b.sock", plain, body, 5);
+  // Pretty-printed (several lines) or with content parts: re-rendered.
+  std::string pretty = "{\"messages\": [\n {\"role\": \"user\", \"content\": \"Hi\"}]}";
+  RelayChat(dir.path() + "/b.sock", ParseChatRequest(pretty), pretty, 5);
+  std::string parts =
+      R"({"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]})";
+  ChatRequest normalised = ParseChatRequest(parts);
+  EXPECT_FALSE(normalised.plain);
+  RelayChat(dir.path() + "/b.sock", normalised, parts, 5);
+  ASSERT_EQ(broker.requests().size(), 3u);
+  EXPECT_EQ(broker.requests()[0], body);
+  EXPECT_EQ(broker.requests()[1], R"({"messages":[{"role":"user","content":"Hi"}]})");
+  EXPECT_EQ(broker.requests()[2], R"({"messages":[{"role":"user","content":"Hi"}]})");
+}
+
 TEST(BrokerRelayTest, AbsentBrokerIsUnavailable) {
   ScopedTempDir dir;
   ChatRequest request;
   request.messages = {{"user", "Hello!"}};
-  RelayResult result = RelayChat(dir.path() + "/none.sock", request, 5);
+  RelayResult result = RelayChat(dir.path() + "/none.sock", request, "", 5);
   EXPECT_EQ(result.status, RelayResult::Status::kUnavailable);
   EXPECT_EQ(result.error,
             "model backend unavailable: No such file or directory (" +

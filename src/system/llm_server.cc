@@ -120,7 +120,7 @@ void LlmServer::InstallRoutes() {
       ReplyError(res, 400, "invalid_request_error", e.what());
       return;
     }
-    RelayResult relayed = RelayChat(options_.broker_socket, request,
+    RelayResult relayed = RelayChat(options_.broker_socket, request, req.body,
                                     options_.broker_timeout_seconds);
     if (relayed.status == RelayResult::Status::kUnavailable) {
       ReplyError(res, 503, "unavailable_error", relayed.error);

@@ -111,7 +111,9 @@ ChatRequest ParseChatRequest(std::string_view body) {
     if (!message.is_object()) throw InputError(where + " must be an object");
     if (!message.contains("role") || !message["role"].is_string())
       throw InputError(where + ".role must be a string");
-    Json content = message.contains("content") ? message["content"] : Json();
+    static const Json kNull;
+    const Json& content = message.contains("content") ? message["content"] : kNull;
+    request.plain = request.plain && content.is_string();
     request.messages.push_back(
         {message["role"].get<std::string>(), ContentText(content, where)});
   }

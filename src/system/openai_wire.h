@@ -30,6 +30,9 @@ struct ChatRequest {
   std::optional<int64_t> seed;
   /// "stop" as a list (a single string becomes one element); empty if absent.
   std::vector<std::string> stop;
+  /// Every content was a plain string: the body needs no normalising and
+  /// can go to the broker as it came (see RelayChat).
+  bool plain = true;
 };
 
 /// Parses a request body. Throws InputError with a one-line message fit to
