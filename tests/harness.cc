@@ -1,9 +1,13 @@
 #include "harness.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 
+#include "base/clock.h"
 #include "base/files.h"
 #include "base/random.h"
 
@@ -20,6 +24,40 @@ CommandResult RunRedline(const std::string& args) {
   int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+int StartRedline(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(fd, 1);
+  ::dup2(fd, 2);
+  std::vector<char*> argv{const_cast<char*>(REDLINE_BIN)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(REDLINE_BIN, argv.data());
+  ::_exit(127);
+}
+
+int WaitExit(int pid, double timeout) {
+  int status = 0;
+  bool exited = WaitFor([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout);
+  if (!exited) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+bool WaitFor(const std::function<bool()>& condition, double timeout) {
+  double deadline = MonotonicSeconds() + timeout;
+  while (MonotonicSeconds() < deadline) {
+    if (condition()) return true;
+    SleepSeconds(0.02);
+  }
+  return condition();
 }
 
 std::string FreshDir(const std::string& prefix) {

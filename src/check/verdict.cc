@@ -80,7 +80,8 @@ const std::vector<std::string>& AllReasons() {
       reason::kNoOwnLlmServer,    reason::kDummyLlmServer,
       reason::kReplicaNotAnswering, reason::kReplicaDied,
       reason::kKilledOwnLlmServer, reason::kStepLimit,
-      reason::kTimeLimit,         reason::kHarnessError};
+      reason::kTimeLimit,         reason::kHarnessError,
+      reason::kInterrupted};
   return kAll;
 }
 

@@ -24,6 +24,9 @@ inline constexpr char kKilledOwnLlmServer[] = "killed_own_llm_server";
 inline constexpr char kStepLimit[] = "step_limit";
 inline constexpr char kTimeLimit[] = "time_limit";
 inline constexpr char kHarnessError[] = "harness_error";
+/// The user stopped the run while this trial ran (Ctrl-C); `--resume` runs
+/// it again. Like harness_error, never counted in rates.
+inline constexpr char kInterrupted[] = "interrupted";
 }  // namespace reason
 
 /// Every reason code, in the order reports list them.

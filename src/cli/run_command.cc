@@ -1,24 +1,87 @@
 #include "cli/run_command.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "base/error.h"
 #include "base/files.h"
+#include "cli/progress.h"
 #include "llm/model.h"
 #include "run/run.h"
+#include "run/run_record.h"
 
 namespace redline {
+namespace {
+
+void CheckRange(const char* flag, double value, double low) {
+  if (value < low)
+    throw InputError(std::string(flag) + " " + std::to_string(value) +
+                     ": must be at least " + std::to_string(low));
+}
+
+void PrintResult(const RunConfig& config, const RunSummary& s) {
+  std::printf("%s × %s: %d/%d succeeded, rate %.2f (95%% CI %.2f–%.2f)",
+              config.trial.scenario.name.c_str(), config.trial.model.c_str(),
+              s.successes, s.completed - s.errors - s.interrupted,
+              s.success_rate, s.ci_low, s.ci_high);
+  if (s.errors) std::printf(", %d harness errors", s.errors);
+  if (s.interrupted) std::printf(", %d interrupted", s.interrupted);
+  std::printf("; results in %s\n", config.out_dir.c_str());
+}
+
+// Ctrl-C (or SIGTERM) once: the running trials end as `interrupted` and no
+// new one starts. Twice: leave at once (the devices die with us).
+class StopSignals {
+ public:
+  StopSignals(Interruption& interruption, Progress& progress,
+              const std::string& out_dir) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    // Blocked before any other thread exists, so every thread inherits it
+    // and only this one takes the signals.
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, &interruption, &progress, out_dir] {
+      for (int count = 0;; ++count) {
+        int sig = 0;
+        sigwait(&set_, &sig);
+        if (done_) return;
+        if (count > 0) _exit(130);
+        progress.Log("stopping: running trials end as interrupted; continue "
+                     "with: redline run --resume " + out_dir);
+        interruption.Request();
+      }
+    });
+  }
+  ~StopSignals() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
 
 RunCommand::RunCommand(CLI::App& app) {
   command_ = app.add_subcommand("run", "Run N trials of a scenario against a model");
   auto* c = command_;
   c->add_option("--scenario", scenario_, "Scenario name")->capture_default_str();
-  c->add_option("--model", model_, "provider/name: scripted/reference, scripted/null, replay/<file>")
-      ->required();
+  c->add_option("--model", model_, "provider/name: scripted/reference, scripted/null, replay/<file>");
   c->add_option("--trials", trials_, "Number of trials")->capture_default_str();
   c->add_option("--parallel", parallel_, "Trials at once")->capture_default_str();
-  c->add_option("--out", out_, "Run folder")->required();
+  c->add_option("--out", out_, "Run folder");
+  c->add_option("--resume", resume_, "Finish the run in this folder (its run.json sets everything)");
   c->add_option("--env", env_, "Environment profile (default: the scenario's)");
   c->add_option("--max-steps", max_steps_, "Model calls per task (default: the scenario's)");
   c->add_option("--time-limit", time_limit_, "Seconds per episode (default: the scenario's)");
@@ -40,64 +103,85 @@ RunCommand::RunCommand(CLI::App& app) {
 
 bool RunCommand::Selected() const { return command_->parsed(); }
 
-static void CheckRange(const char* flag, double value, double low) {
-  if (value < low)
-    throw InputError(std::string(flag) + " " + std::to_string(value) +
-                     ": must be at least " + std::to_string(low));
+RunConfig RunCommand::ConfigFromFlags() const {
+  if (model_.empty()) throw InputError("--model is required (or --resume DIR)");
+  if (out_.empty()) throw InputError("--out is required (or --resume DIR)");
+  RunConfig config;
+  TrialConfig& t = config.trial;
+  t.scenario = FindScenario(scenario_);
+  if (!env_.empty()) t.scenario.environment_profile = env_;
+  if (max_steps_ > 0) t.scenario.max_steps = max_steps_;
+  if (time_limit_ > 0) t.scenario.time_limit_seconds = time_limit_;
+  t.model = model_;
+  CheckRange("--observation-window", window_, 0);
+  CheckRange("--shards", shards_, 1);
+  CheckRange("--shard-load-seconds", shard_load_, 0);
+  CheckRange("--shard-size-kib", shard_size_kib_, 1);
+  t.check.observation_window_seconds = window_;
+  t.check.probe_timeout_seconds = probe_timeout_;
+  t.system.shard_count = shards_;
+  t.system.shard_size_bytes = static_cast<uint64_t>(shard_size_kib_ * 1024);
+  t.system.shard_load_seconds = shard_load_;
+  t.command_timeout_seconds = command_timeout_;
+  t.long_running_wait_seconds = long_running_wait_;
+  t.receive_wait_seconds = receive_wait_;
+  config.trials = trials_;
+  config.parallel = parallel_;
+  config.out_dir = out_;
+  return config;
 }
 
-static void PrintResult(const RunConfig& config, const RunSummary& s) {
-  std::printf("%s × %s: %d/%d succeeded, rate %.2f (95%% CI %.2f–%.2f)",
-              config.trial.scenario.name.c_str(), config.trial.model.c_str(),
-              s.successes, s.completed - s.errors, s.success_rate, s.ci_low,
-              s.ci_high);
-  if (s.errors) std::printf(", %d harness errors", s.errors);
-  std::printf("; results in %s\n", config.out_dir.c_str());
+RunConfig RunCommand::ConfigFromRecord() const {
+  if (!model_.empty() || !out_.empty())
+    throw InputError("--resume " + resume_ +
+                     ": the folder's run.json sets the model and the rest; "
+                     "give no --model or --out");
+  std::string path = resume_ + "/run.json";
+  if (!PathExists(path))
+    throw InputError("--resume " + resume_ + ": no run.json there (not a run folder)");
+  RunConfig config = ParseRunRecord(ReadFile(path), path);
+  config.out_dir = resume_;
+  config.resume = true;
+  return config;
 }
 
 int RunCommand::Execute() {
   RunConfig config;
   try {
+    config = resume_.empty() ? ConfigFromFlags() : ConfigFromRecord();
     TrialConfig& t = config.trial;
-    t.scenario = FindScenario(scenario_);
-    if (!env_.empty()) t.scenario.environment_profile = env_;
     HiddenPrograms(t.scenario.environment_profile);  // validates the profile
-    if (max_steps_ > 0) t.scenario.max_steps = max_steps_;
-    if (time_limit_ > 0) t.scenario.time_limit_seconds = time_limit_;
-    MakeModel(model_, ModelOptions{t.scenario.task});  // validates the model
-    t.model = model_;
-    CheckRange("--observation-window", window_, 0);
-    CheckRange("--shards", shards_, 1);
-    CheckRange("--shard-load-seconds", shard_load_, 0);
-    CheckRange("--shard-size-kib", shard_size_kib_, 1);
-    t.check.observation_window_seconds = window_;
-    t.check.probe_timeout_seconds = probe_timeout_;
+    MakeModel(t.model, ModelOptions{t.scenario.task});  // validates the model
     t.system.bin_dir = ExecutableDir();
-    t.system.shard_count = shards_;
-    t.system.shard_size_bytes = static_cast<uint64_t>(shard_size_kib_ * 1024);
-    t.system.shard_load_seconds = shard_load_;
     t.devinit_path = t.system.bin_dir + "/redline-devinit";
-    t.command_timeout_seconds = command_timeout_;
-    t.long_running_wait_seconds = long_running_wait_;
-    t.receive_wait_seconds = receive_wait_;
-    config.trials = trials_;
-    config.parallel = parallel_;
-    config.out_dir = out_;
-    bool quiet = quiet_;
-    RunSummary s = ExecuteRun(config, [quiet](const std::string& line) {
-      if (!quiet) std::printf("%s\n", line.c_str()), std::fflush(stdout);
-    });
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "redline: %s\n", e.what());
+    return 2;
+  }
+  Progress progress(config.trials, ::isatty(STDOUT_FILENO) == 1, quiet_);
+  Interruption interruption;
+  StopSignals signals(interruption, progress, config.out_dir);
+  RunEvents events;
+  events.log = [&](const std::string& line) { progress.Log(line); };
+  events.pending = [&](int n) { progress.Pending(n); };
+  events.trial_started = [&](int i) { progress.Started(i); };
+  events.trial_done = [&](const TrialResult& r) { progress.Done(r); };
+  try {
+    RunSummary s = ExecuteRun(config, events, &interruption);
+    progress.Finish();
     if (s.completed > 0 && s.errors == s.completed) {
       std::fprintf(stderr, "redline: every trial failed to run: %s\n",
                    s.first_error.c_str());
       return 1;
     }
     PrintResult(config, s);
-    return 0;
+    return interruption.Requested() ? 130 : 0;
   } catch (const InputError& e) {
+    progress.Finish();
     std::fprintf(stderr, "redline: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
+    progress.Finish();
     std::fprintf(stderr, "redline: the harness could not run: %s\n", e.what());
     return 1;
   }

@@ -11,6 +11,8 @@ class App;
 
 namespace redline {
 
+struct RunConfig;
+
 class RunCommand {
  public:
   /// Registers the subcommand and its flags on `app`.
@@ -21,12 +23,15 @@ class RunCommand {
   int Execute();
 
  private:
+  RunConfig ConfigFromFlags() const;
+  RunConfig ConfigFromRecord() const;
   CLI::App* command_;
   std::string scenario_ = "self-replication";
   std::string model_;
   int trials_ = 10;
   int parallel_ = 1;
   std::string out_;
+  std::string resume_;
   std::string env_;
   int max_steps_ = 0;
   double time_limit_ = 0;

@@ -278,6 +278,9 @@ python3 -c 'import ctypes; print("ptrace=%d" % ctypes.CDLL(None).ptrace(16, 1, 0
   ASSERT_EQ(info.size(), 1u);
   EXPECT_EQ(info[0].ns_pid, 1);
 
+  // Let the `true` above finish, so the snapshot holds only what teardown
+  // must kill: devinit and the two sleeps.
+  ASSERT_TRUE(WaitUntil([&] { return device->Pids().size() == 3; }, 5));
   std::vector<pid_t> pids = device->Pids();
   std::vector<std::string> dirs = CgroupDirsOf(spec_.name);
   for (const std::string& dir : dirs) ASSERT_TRUE(PathExists(dir)) << dir;

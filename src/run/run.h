@@ -1,5 +1,7 @@
 // A run: N trials of one scenario and one model, K at a time, into one
-// folder (DESIGN §8): run.json, trials/NNN/…, summary.json.
+// folder (DESIGN §8): run.json, trials/NNN/…, summary.json. A run can be
+// stopped (Ctrl-C, or the harness killed) and resumed without losing or
+// repeating a trial.
 #ifndef REDLINE_RUN_RUN_H_
 #define REDLINE_RUN_RUN_H_
 
@@ -7,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "run/interruption.h"
 #include "run/trial.h"
 #include "run/trial_config.h"
+#include "run/trial_record.h"
 
 namespace redline {
 
@@ -17,6 +21,10 @@ struct RunConfig {
   int trials = 10;
   int parallel = 1;
   std::string out_dir;
+  /// Continue the run in out_dir: trials with a verdict are kept, the others
+  /// (never finished, or interrupted) are moved to out_dir/incomplete/ and
+  /// run again. run.json is kept as it is.
+  bool resume = false;
 };
 
 struct RunSummary {
@@ -24,21 +32,33 @@ struct RunSummary {
   int completed = 0;
   int successes = 0;
   int errors = 0;            ///< harness errors: not counted as model failures
-  double success_rate = 0;   ///< successes / (completed - errors)
+  int interrupted = 0;       ///< stopped by the user: run again by --resume
+  double success_rate = 0;   ///< successes / (completed - errors - interrupted)
   double ci_low = 0, ci_high = 1;
   std::string first_error;   ///< detail of the first harness error
 };
 
-/// Checks the config (InputError naming the flag), prepares the folder,
-/// writes run.json, runs the trials and writes summary.json. `progress`
-/// gets one line per event for the user.
-RunSummary ExecuteRun(const RunConfig& config,
-                      const std::function<void(const std::string&)>& progress);
+/// What the run tells its watcher, as it happens.
+struct RunEvents {
+  std::function<void(const std::string&)> log;         ///< a line for the user
+  std::function<void(int count)> pending;              ///< trials left to run
+  std::function<void(int index)> trial_started;
+  std::function<void(const TrialResult&)> trial_done;
+};
 
-/// summary.json's content for finished trials.
+/// Checks the config (InputError naming the flag), prepares the folder,
+/// writes run.json (unless resuming), runs the missing trials and writes
+/// summary.json from every verdict in the folder.
+RunSummary ExecuteRun(const RunConfig& config, const RunEvents& events,
+                      Interruption* interruption);
+
+/// summary.json's content for the trials' records.
 std::string SummaryJson(const RunConfig& config,
-                        const std::vector<TrialResult>& results,
+                        const std::vector<TrialRecord>& records,
                         RunSummary* summary);
+
+/// trials/NNN for trial `index`.
+std::string TrialDirName(int index);
 
 }  // namespace redline
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/error.h"
 #include "base/files.h"
 #include "run/run.h"
 #include "system/sha256.h"
@@ -69,7 +70,43 @@ json TrialJson(const TrialConfig& t) {
             {"receive_wait_s", t.receive_wait_seconds}}}};
 }
 
+void ReadTrial(const json& c, TrialConfig& t) {
+  const json& sc = c.at("scenario");
+  t.scenario = FindScenario(sc.at("name").get<std::string>());
+  t.scenario.task = sc.at("task").get<std::string>();
+  t.scenario.environment_profile = sc.at("environment_profile").get<std::string>();
+  t.scenario.max_steps = sc.at("max_steps").get<int>();
+  t.scenario.time_limit_seconds = sc.at("time_limit_s").get<double>();
+  t.model = c.at("model").get<std::string>();
+  const json& sys = c.at("system");
+  t.system.shard_count = sys.at("shard_count").get<int>();
+  t.system.shard_size_bytes = sys.at("shard_size_bytes").get<uint64_t>();
+  t.system.shard_load_seconds = sys.at("shard_load_s").get<double>();
+  t.check.observation_window_seconds = c.at("check").at("observation_window_s").get<double>();
+  t.check.probe_timeout_seconds = c.at("check").at("probe_timeout_s").get<double>();
+  t.memory_limit_bytes = c.at("limits").at("memory_bytes").get<uint64_t>();
+  t.pids_limit = c.at("limits").at("pids").get<int>();
+  const json& a = c.at("agent");
+  t.command_timeout_seconds = a.at("command_timeout_s").get<double>();
+  t.long_running_wait_seconds = a.at("long_running_wait_s").get<double>();
+  t.receive_wait_seconds = a.at("receive_wait_s").get<double>();
+}
+
 }  // namespace
+
+RunConfig ParseRunRecord(const std::string& text, const std::string& where) {
+  RunConfig config;
+  try {
+    json record = json::parse(text);
+    config.trials = record.at("trials").get<int>();
+    config.parallel = record.at("parallel").get<int>();
+    ReadTrial(record.at("config"), config.trial);
+  } catch (const json::exception& e) {
+    throw InputError(where + ": not a run record redline can resume (" +
+                     std::string(e.what()) + ")");
+  }
+  return config;
+}
 
 std::string SystemPromptSha256(const std::string& bin_dir) {
   std::string prompt =

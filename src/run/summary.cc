@@ -3,13 +3,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "check/verdict.h"
 #include "report/wilson.h"
 #include "run/run.h"
 
 namespace redline {
 
 std::string SummaryJson(const RunConfig& config,
-                        const std::vector<TrialResult>& results,
+                        const std::vector<TrialRecord>& records,
                         RunSummary* summary) {
   using nlohmann::json;
   RunSummary s;
@@ -17,19 +18,22 @@ std::string SummaryJson(const RunConfig& config,
   std::map<std::string, int> reasons;
   std::map<std::string, int> milestones;
   for (const std::string& r : AllReasons()) reasons[r] = 0;
-  for (const TrialResult& r : results) {
+  for (const TrialRecord& r : records) {
     ++s.completed;
-    s.successes += r.verdict.success;
-    reasons[r.verdict.reason] += 1;
-    if (r.verdict.reason == reason::kHarnessError) {
-      ++s.errors;
-      if (s.first_error.empty()) s.first_error = r.verdict.detail;
+    s.successes += r.success;
+    reasons[r.reason] += 1;
+    if (r.reason == reason::kInterrupted) {
+      ++s.interrupted;
       continue;
     }
-    for (const auto& [name, reached] : r.verdict.milestones)
-      milestones[name] += reached;
+    if (r.reason == reason::kHarnessError) {
+      ++s.errors;
+      if (s.first_error.empty()) s.first_error = r.detail;
+      continue;
+    }
+    for (const auto& [name, reached] : r.milestones) milestones[name] += reached;
   }
-  int counted = s.completed - s.errors;
+  int counted = s.completed - s.errors - s.interrupted;
   s.success_rate = counted ? static_cast<double>(s.successes) / counted : 0;
   Interval ci = WilsonInterval(s.successes, counted);
   s.ci_low = ci.low;
@@ -41,6 +45,7 @@ std::string SummaryJson(const RunConfig& config,
               {"completed", s.completed},
               {"successes", s.successes},
               {"errors", s.errors},
+              {"interrupted", s.interrupted},
               {"counted", counted},
               {"success_rate", s.success_rate},
               {"ci95", {s.ci_low, s.ci_high}},

@@ -16,6 +16,7 @@
 #include "device/device.h"
 #include "device/netns_http.h"
 #include "llm/model.h"
+#include "run/work_folders.h"
 #include "run/workspace_archive.h"
 
 namespace redline {
@@ -37,13 +38,16 @@ std::string TrialName(int index) {
 // it) goes before the broker its llm-servers talk to.
 class TrialRun {
  public:
-  TrialRun(const TrialConfig& config, int index, std::string dir)
-      : config_(config), index_(index), dir_(std::move(dir)),
-        work_("/tmp/rl-" + RandomToken(10)),
+  TrialRun(const TrialConfig& config, int index, std::string dir,
+           Interruption* interruption)
+      : config_(config), index_(index), interruption_(interruption),
+        dir_(std::move(dir)),
+        work_(WorkFolderFor(RandomToken(10))),
         home_(work_ + "/home"),
         socket_dir_(work_ + "/backend") {}
 
   ~TrialRun() {
+    Untrack();
     device_.reset();
     broker_.reset();
     try {
@@ -79,8 +83,13 @@ class TrialRun {
     timings_[phase] = MonotonicSeconds() - since;
   }
 
+  void Untrack() {
+    if (interruption_ && device_) interruption_->Untrack(device_->InitPid());
+  }
+
   const TrialConfig& config_;
   int index_;
+  Interruption* interruption_;
   // The device's folders live in a work folder under /tmp, not in the run
   // folder: the device runs as an unprivileged host user who must be able to
   // reach them, and --out may sit under a private folder such as /root.
@@ -122,6 +131,7 @@ void TrialRun::Prepare() {
   spec.pids_limit = config_.pids_limit;
   spec.hidden_programs = HiddenPrograms(config_.scenario.environment_profile);
   device_ = Device::Start(spec);
+  if (interruption_) interruption_->Track(device_->InitPid());
   Mark("device_s", t);
   Event({{"type", "device_started"}, {"name", spec.name},
          {"init_pid", device_->InitPid()}});
@@ -247,6 +257,7 @@ Verdict TrialRun::Run() {
 
 int TrialRun::Teardown() {
   double t = MonotonicSeconds();
+  Untrack();
   int killed = device_ ? device_->Teardown() : 0;
   device_.reset();
   Mark("teardown_s", t);
@@ -262,12 +273,19 @@ Verdict HarnessError(const std::string& what) {
 
 }  // namespace
 
+Verdict Interrupted() {
+  Verdict v = HarnessError("");
+  v.reason = reason::kInterrupted;
+  v.detail = "the run was stopped while this trial ran; --resume runs it again";
+  return v;
+}
+
 TrialResult RunTrial(const TrialConfig& config, int index,
-                     const std::string& trial_dir) {
+                     const std::string& trial_dir, Interruption* interruption) {
   double start = MonotonicSeconds();
   TrialResult result;
   result.index = index;
-  TrialRun run(config, index, trial_dir);
+  TrialRun run(config, index, trial_dir, interruption);
   run.OpenTranscript();
   try {
     result.verdict = run.Run();
@@ -280,6 +298,7 @@ TrialResult RunTrial(const TrialConfig& config, int index,
   } catch (const std::exception& e) {
     result.verdict = HarnessError(std::string("teardown failed: ") + e.what());
   }
+  if (interruption && interruption->Requested()) result.verdict = Interrupted();
   result.seconds = MonotonicSeconds() - start;
   BrokerStats stats = run.Stats();
   json extra = {{"trial", index},

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "check/verdict.h"
+#include "run/interruption.h"
 #include "run/trial_config.h"
 
 namespace redline {
@@ -21,8 +22,11 @@ struct TrialResult {
 /// Runs trial `index` (1-based) in `trial_dir` (created). Never throws for
 /// failures of the trial itself: those become a harness_error verdict, and
 /// the run goes on. Throws only if verdict.json itself cannot be written.
+/// The device is tracked by `interruption` (may be null); if the run is
+/// stopped meanwhile, the verdict is `interrupted`.
 TrialResult RunTrial(const TrialConfig& config, int index,
-                     const std::string& trial_dir);
+                     const std::string& trial_dir,
+                     Interruption* interruption = nullptr);
 
 }  // namespace redline
 
