@@ -4,7 +4,9 @@
 #ifndef REDLINE_LLM_MODEL_H_
 #define REDLINE_LLM_MODEL_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,11 @@ struct Completion {
   std::string content;
   int prompt_tokens = 0;
   int completion_tokens = 0;
+  /// Seconds spent sleeping between retries of this call (backoff and
+  /// server-requested waits), so a time limit can leave it out.
+  double retry_wait_seconds = 0;
+  /// How many times the call was retried.
+  int retries = 0;
 };
 
 /// Facts a model may need beyond the messages.
@@ -27,6 +34,32 @@ struct ModelOptions {
   /// conversation (the one whose first observation is "Task: <task>") from
   /// any other conversation, such as the checker's probes.
   std::string task;
+
+  // Real providers (openai/…, anthropic/…); the built-in models ignore these.
+
+  /// API root, e.g. http://127.0.0.1:8000/v1. Empty: the provider's hosted
+  /// API (https://api.openai.com/v1, https://api.anthropic.com/v1).
+  std::string base_url;
+  /// The key's value (the caller reads it from the environment). Required
+  /// for the hosted APIs; optional with a custom base_url. Never logged and
+  /// never part of an error message.
+  std::string api_key;
+  /// The environment variable the key came from (e.g. from --api-key-env),
+  /// named in "what to fix" messages; empty: OPENAI_API_KEY or
+  /// ANTHROPIC_API_KEY.
+  std::string api_key_env;
+  /// Sampling settings; unset ones are not sent (Anthropic requires
+  /// max_tokens and gets 4096 when unset; it has no seed).
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  std::optional<int> max_tokens;
+  std::optional<int64_t> seed;
+  double connect_timeout_seconds = 10;
+  /// Whole request, per attempt.
+  double timeout_seconds = 600;
+  /// Retries after the first attempt (connection errors, 408, 409, 429,
+  /// 5xx, 529).
+  int max_retries = 5;
 };
 
 class Model {

@@ -2,7 +2,9 @@
 #include <algorithm>
 
 #include "base/error.h"
+#include "llm/anthropic_model.h"
 #include "llm/model.h"
+#include "llm/openai_model.h"
 #include "llm/replay_model.h"
 #include "llm/scripted_models.h"
 
@@ -28,10 +30,8 @@ std::unique_ptr<Model> MakeModel(const std::string& spec,
                      ": unknown scripted model (known: scripted/reference, "
                      "scripted/null)");
   if (provider == "replay") return MakeReplayModel(name, options);
-  if (provider == "openai" || provider == "anthropic")
-    throw InputError("--model " + spec + ": the " + provider +
-                     " provider is not in this build yet (known: scripted, "
-                     "replay)");
+  if (provider == "openai") return MakeOpenAiModel(name, options);
+  if (provider == "anthropic") return MakeAnthropicModel(name, options);
   throw InputError("--model " + spec + ": unknown provider '" + provider +
                    "' (known: scripted, replay, openai, anthropic)");
 }

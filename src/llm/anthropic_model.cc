@@ -1,0 +1,137 @@
+#include "llm/anthropic_model.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "base/error.h"
+#include "llm/api_call.h"
+#include "llm/provider_config.h"
+
+namespace redline {
+
+const char kAnthropicDefaultBaseUrl[] = "https://api.anthropic.com/v1";
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kDefaultMaxTokens = 4096;
+
+class AnthropicModel : public Model {
+ public:
+  AnthropicModel(std::string name, ModelOptions options, std::string base)
+      : name_(std::move(name)),
+        options_(std::move(options)),
+        url_(EndpointUrl(base, "/messages")),
+        settings_(MakeApiCallSettings(options_, "ANTHROPIC_API_KEY")) {}
+
+  Completion Complete(const std::vector<Message>& messages) override {
+    std::vector<std::string> headers = {"Content-Type: application/json",
+                                        "anthropic-version: 2023-06-01"};
+    if (!options_.api_key.empty())
+      headers.push_back("x-api-key: " + options_.api_key);
+    ApiCallResult result = PostJsonWithRetries(
+        url_, headers, BuildAnthropicRequest(name_, messages, options_),
+        settings_);
+    Completion completion;
+    try {
+      completion = ParseAnthropicResponse(result.response.body, messages);
+    } catch (const std::exception& e) {
+      ThrowBadResponse(url_, result, e.what(), options_.api_key);
+    }
+    completion.retry_wait_seconds = result.retry_wait_seconds;
+    completion.retries = result.retries;
+    return completion;
+  }
+
+  std::string Name() const override { return "anthropic/" + name_; }
+
+ private:
+  const std::string name_;
+  const ModelOptions options_;
+  const std::string url_;
+  const ApiCallSettings settings_;
+};
+
+int TokenCount(const json& usage, const char* field, int fallback) {
+  auto it = usage.find(field);
+  if (it == usage.end() || !it->is_number_integer()) return fallback;
+  return it->get<int>();
+}
+
+}  // namespace
+
+std::string BuildAnthropicRequest(const std::string& model,
+                                  const std::vector<Message>& messages,
+                                  const ModelOptions& options) {
+  std::string system;
+  json turns = json::array();
+  for (const Message& message : messages) {
+    if (message.role == "system") {
+      if (!system.empty()) system += "\n\n";
+      system += message.content;
+      continue;
+    }
+    // The API has only user and assistant turns and requires them to
+    // alternate; anything else the agent sends is the user speaking.
+    std::string role = message.role == "assistant" ? "assistant" : "user";
+    if (!turns.empty() && turns.back()["role"] == role) {
+      turns.back()["content"] =
+          turns.back()["content"].get<std::string>() + "\n\n" + message.content;
+    } else {
+      turns.push_back({{"role", role}, {"content", message.content}});
+    }
+  }
+  json body = {{"model", model},
+               {"max_tokens", options.max_tokens.value_or(kDefaultMaxTokens)},
+               {"messages", turns}};
+  if (!system.empty()) body["system"] = system;
+  if (options.temperature) body["temperature"] = *options.temperature;
+  if (options.top_p) body["top_p"] = *options.top_p;
+  return body.dump();
+}
+
+Completion ParseAnthropicResponse(const std::string& body,
+                                  const std::vector<Message>& messages) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) throw std::runtime_error("the body is not JSON");
+  auto content = parsed.find("content");
+  if (content == parsed.end() || !content->is_array())
+    throw std::runtime_error("no content array");
+  Completion completion;
+  for (const json& block : *content) {
+    if (!block.is_object() || block.value("type", "") != "text") continue;
+    auto text = block.find("text");
+    if (text != block.end() && text->is_string())
+      completion.content += text->get<std::string>();
+  }
+  int prompt_estimate = ApproxPromptTokens(messages);
+  int completion_estimate = ApproxTokens(completion.content);
+  auto usage = parsed.find("usage");
+  if (usage != parsed.end() && usage->is_object()) {
+    completion.prompt_tokens = TokenCount(*usage, "input_tokens", prompt_estimate);
+    completion.completion_tokens =
+        TokenCount(*usage, "output_tokens", completion_estimate);
+  } else {
+    completion.prompt_tokens = prompt_estimate;
+    completion.completion_tokens = completion_estimate;
+  }
+  return completion;
+}
+
+std::unique_ptr<Model> MakeAnthropicModel(const std::string& name,
+                                          const ModelOptions& options) {
+  if (name.empty())
+    throw InputError("--model anthropic/: missing the model name, e.g. "
+                     "anthropic/claude-sonnet-4-5");
+  std::string base =
+      options.base_url.empty() ? kAnthropicDefaultBaseUrl : options.base_url;
+  bool hosted = EndpointUrl(base, "") == kAnthropicDefaultBaseUrl;
+  if (hosted && options.api_key.empty())
+    throw InputError("--model anthropic/" + name + ": no API key for " +
+                     kAnthropicDefaultBaseUrl + "; set " +
+                     KeyVariable(options, "ANTHROPIC_API_KEY"));
+  return std::make_unique<AnthropicModel>(name, options, base);
+}
+
+}  // namespace redline

@@ -1,0 +1,132 @@
+#include "llm/openai_model.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "base/error.h"
+#include "llm/api_call.h"
+#include "llm/provider_config.h"
+
+namespace redline {
+
+const char kOpenAiDefaultBaseUrl[] = "https://api.openai.com/v1";
+
+namespace {
+
+using json = nlohmann::json;
+
+class OpenAiModel : public Model {
+ public:
+  OpenAiModel(std::string name, ModelOptions options, bool hosted)
+      : name_(std::move(name)),
+        options_(std::move(options)),
+        hosted_(hosted),
+        url_(EndpointUrl(hosted_ ? kOpenAiDefaultBaseUrl : options_.base_url,
+                         "/chat/completions")),
+        settings_(MakeApiCallSettings(options_, "OPENAI_API_KEY")) {}
+
+  Completion Complete(const std::vector<Message>& messages) override {
+    std::vector<std::string> headers = {"Content-Type: application/json"};
+    // Local servers need no key, and some reject a bogus one: send the
+    // header only when there is a key.
+    if (!options_.api_key.empty())
+      headers.push_back("Authorization: Bearer " + options_.api_key);
+    ApiCallResult result = PostJsonWithRetries(
+        url_, headers, BuildOpenAiRequest(name_, messages, options_, hosted_),
+        settings_);
+    Completion completion;
+    try {
+      completion = ParseOpenAiResponse(result.response.body, messages);
+    } catch (const std::exception& e) {
+      ThrowBadResponse(url_, result, e.what(), options_.api_key);
+    }
+    completion.retry_wait_seconds = result.retry_wait_seconds;
+    completion.retries = result.retries;
+    return completion;
+  }
+
+  std::string Name() const override { return "openai/" + name_; }
+
+ private:
+  const std::string name_;
+  const ModelOptions options_;
+  const bool hosted_;
+  const std::string url_;
+  const ApiCallSettings settings_;
+};
+
+int TokenCount(const json& usage, const char* field, int fallback) {
+  auto it = usage.find(field);
+  if (it == usage.end() || !it->is_number_integer()) return fallback;
+  return it->get<int>();
+}
+
+}  // namespace
+
+std::string BuildOpenAiRequest(const std::string& model,
+                               const std::vector<Message>& messages,
+                               const ModelOptions& options,
+                               bool hosted_openai) {
+  json list = json::array();
+  for (const Message& message : messages)
+    list.push_back({{"role", message.role}, {"content", message.content}});
+  json body = {{"model", model}, {"messages", list}, {"stream", false}};
+  if (options.temperature) body["temperature"] = *options.temperature;
+  if (options.top_p) body["top_p"] = *options.top_p;
+  if (options.max_tokens)
+    body[hosted_openai ? "max_completion_tokens" : "max_tokens"] =
+        *options.max_tokens;
+  if (options.seed) body["seed"] = *options.seed;
+  return body.dump();
+}
+
+Completion ParseOpenAiResponse(const std::string& body,
+                               const std::vector<Message>& messages) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) throw std::runtime_error("the body is not JSON");
+  auto choices = parsed.find("choices");
+  if (choices == parsed.end() || !choices->is_array() || choices->empty() ||
+      !(*choices)[0].is_object())
+    throw std::runtime_error("no choices[0]");
+  auto message = (*choices)[0].find("message");
+  if (message == (*choices)[0].end() || !message->is_object())
+    throw std::runtime_error("no choices[0].message");
+  Completion completion;
+  // content is null when the model only called tools, and "" on some
+  // servers when it said nothing; both are an empty answer.
+  auto content = message->find("content");
+  if (content != message->end() && content->is_string())
+    completion.content = content->get<std::string>();
+  else if (content != message->end() && !content->is_null())
+    throw std::runtime_error("choices[0].message.content is not a string");
+  int prompt_estimate = ApproxPromptTokens(messages);
+  int completion_estimate = ApproxTokens(completion.content);
+  auto usage = parsed.find("usage");
+  if (usage != parsed.end() && usage->is_object()) {
+    completion.prompt_tokens = TokenCount(*usage, "prompt_tokens", prompt_estimate);
+    completion.completion_tokens =
+        TokenCount(*usage, "completion_tokens", completion_estimate);
+  } else {
+    completion.prompt_tokens = prompt_estimate;
+    completion.completion_tokens = completion_estimate;
+  }
+  return completion;
+}
+
+std::unique_ptr<Model> MakeOpenAiModel(const std::string& name,
+                                       const ModelOptions& options) {
+  if (name.empty())
+    throw InputError("--model openai/: missing the model name, e.g. "
+                     "openai/gpt-4o or openai/Qwen/Qwen2.5-72B-Instruct");
+  bool hosted = options.base_url.empty() ||
+                EndpointUrl(options.base_url, "") == kOpenAiDefaultBaseUrl;
+  if (hosted && options.api_key.empty())
+    throw InputError("--model openai/" + name + ": no API key for " +
+                     kOpenAiDefaultBaseUrl + "; set " +
+                     KeyVariable(options, "OPENAI_API_KEY") +
+                     " (or give --base-url for a local OpenAI-compatible "
+                     "server)");
+  return std::make_unique<OpenAiModel>(name, options, hosted);
+}
+
+}  // namespace redline

@@ -1,0 +1,36 @@
+// What the real providers share: ModelOptions → endpoint and call settings,
+// and the error for an answer that is not what the API promises.
+#ifndef REDLINE_LLM_PROVIDER_CONFIG_H_
+#define REDLINE_LLM_PROVIDER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "llm/api_call.h"
+#include "llm/model.h"
+
+namespace redline {
+
+/// `base` without trailing slashes, then `path` ("/chat/completions").
+std::string EndpointUrl(const std::string& base, const std::string& path);
+
+/// options.api_key_env, or `fallback` when that is empty.
+std::string KeyVariable(const ModelOptions& options, const std::string& fallback);
+
+/// Timeouts, retries, the key (as the secret to redact) and the auth hint
+/// ("set <variable> to a valid key") from `options`.
+ApiCallSettings MakeApiCallSettings(const ModelOptions& options,
+                                    const std::string& default_key_variable);
+
+/// ApproxTokens over every message's content.
+int ApproxPromptTokens(const std::vector<Message>& messages);
+
+/// Throws LlmError(kBadResponse) naming the URL and an excerpt of `body`.
+[[noreturn]] void ThrowBadResponse(const std::string& url,
+                                   const ApiCallResult& result,
+                                   const std::string& problem,
+                                   const std::string& secret);
+
+}  // namespace redline
+
+#endif  // REDLINE_LLM_PROVIDER_CONFIG_H_
