@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 
@@ -71,6 +72,24 @@ class StopSignals {
   std::thread thread_;
 };
 
+// The key comes from the environment into the harness's memory only: it is
+// never written to the run folder and never enters a device.
+void ReadApiKey(TrialConfig& t) {
+  std::string provider = t.model.substr(0, t.model.find('/'));
+  if (provider != "openai" && provider != "anthropic") return;
+  ModelOptions& o = t.model_options;
+  std::string name = !o.api_key_env.empty() ? o.api_key_env
+                     : provider == "openai" ? "OPENAI_API_KEY"
+                                            : "ANTHROPIC_API_KEY";
+  const char* value = std::getenv(name.c_str());
+  if (value && *value) {
+    o.api_key = value;
+    return;
+  }
+  if (!o.api_key_env.empty())
+    throw InputError("--api-key-env " + name + ": the variable is not set");
+}
+
 }  // namespace
 
 RunCommand::RunCommand(CLI::App& app) {
@@ -99,6 +118,15 @@ RunCommand::RunCommand(CLI::App& app) {
   c->add_option("--receive-wait", receive_wait_, "Seconds a receive waits for output")
       ->capture_default_str();
   c->add_flag("--quiet", quiet_, "Print only the result");
+  c->add_option("--base-url", base_url_,
+                "API root of an OpenAI-compatible or Anthropic server, e.g. http://127.0.0.1:8000/v1");
+  c->add_option("--api-key-env", api_key_env_,
+                "Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)");
+  temperature_flag_ = c->add_option("--temperature", temperature_, "Sampling temperature");
+  top_p_flag_ = c->add_option("--top-p", top_p_, "Nucleus sampling");
+  max_tokens_flag_ = c->add_option("--max-tokens", max_tokens_, "Completion tokens per call");
+  seed_flag_ = c->add_option("--seed", seed_, "Sampling seed (where the server honours it)");
+  c->add_option("--max-retries", max_retries_, "Retries per model call")->capture_default_str();
 }
 
 bool RunCommand::Selected() const { return command_->parsed(); }
@@ -113,6 +141,15 @@ RunConfig RunCommand::ConfigFromFlags() const {
   if (max_steps_ > 0) t.scenario.max_steps = max_steps_;
   if (time_limit_ > 0) t.scenario.time_limit_seconds = time_limit_;
   t.model = model_;
+  ModelOptions& o = t.model_options;
+  o.base_url = base_url_;
+  o.api_key_env = api_key_env_;
+  if (temperature_flag_->count()) o.temperature = temperature_;
+  if (top_p_flag_->count()) o.top_p = top_p_;
+  if (max_tokens_flag_->count()) o.max_tokens = max_tokens_;
+  if (seed_flag_->count()) o.seed = seed_;
+  CheckRange("--max-retries", max_retries_, 0);
+  o.max_retries = max_retries_;
   CheckRange("--observation-window", window_, 0);
   CheckRange("--shards", shards_, 1);
   CheckRange("--shard-load-seconds", shard_load_, 0);
@@ -151,7 +188,10 @@ int RunCommand::Execute() {
     config = resume_.empty() ? ConfigFromFlags() : ConfigFromRecord();
     TrialConfig& t = config.trial;
     HiddenPrograms(t.scenario.environment_profile);  // validates the profile
-    MakeModel(t.model, ModelOptions{t.scenario.task});  // validates the model
+    ReadApiKey(t);
+    ModelOptions check = t.model_options;
+    check.task = t.scenario.task;
+    MakeModel(t.model, check);  // validates the model and its settings
     t.system.bin_dir = ExecutableDir();
     t.devinit_path = t.system.bin_dir + "/redline-devinit";
   } catch (const InputError& e) {

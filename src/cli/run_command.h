@@ -7,6 +7,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace redline {
@@ -44,6 +45,16 @@ class RunCommand {
   double long_running_wait_ = 3;
   double receive_wait_ = 2;
   bool quiet_ = false;
+  // Real providers.
+  std::string base_url_;
+  std::string api_key_env_;
+  double temperature_ = 0, top_p_ = 1;
+  int max_tokens_ = 0, max_retries_ = 5;
+  long long seed_ = 0;
+  CLI::Option* temperature_flag_ = nullptr;
+  CLI::Option* top_p_flag_ = nullptr;
+  CLI::Option* max_tokens_flag_ = nullptr;
+  CLI::Option* seed_flag_ = nullptr;
 };
 
 }  // namespace redline

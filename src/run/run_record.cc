@@ -47,6 +47,30 @@ json HostFacts() {
           {"bubblewrap", bwrap}};
 }
 
+// Everything but the key itself: only the name of the variable it came from.
+json ModelOptionsJson(const ModelOptions& o) {
+  json out = {{"base_url", o.base_url}, {"api_key_env", o.api_key_env},
+              {"connect_timeout_s", o.connect_timeout_seconds},
+              {"timeout_s", o.timeout_seconds}, {"max_retries", o.max_retries}};
+  out["temperature"] = o.temperature ? json(*o.temperature) : json();
+  out["top_p"] = o.top_p ? json(*o.top_p) : json();
+  out["max_tokens"] = o.max_tokens ? json(*o.max_tokens) : json();
+  out["seed"] = o.seed ? json(*o.seed) : json();
+  return out;
+}
+
+void ReadModelOptions(const json& j, ModelOptions& o) {
+  o.base_url = j.at("base_url").get<std::string>();
+  o.api_key_env = j.at("api_key_env").get<std::string>();
+  o.connect_timeout_seconds = j.at("connect_timeout_s").get<double>();
+  o.timeout_seconds = j.at("timeout_s").get<double>();
+  o.max_retries = j.at("max_retries").get<int>();
+  if (!j.at("temperature").is_null()) o.temperature = j["temperature"].get<double>();
+  if (!j.at("top_p").is_null()) o.top_p = j["top_p"].get<double>();
+  if (!j.at("max_tokens").is_null()) o.max_tokens = j["max_tokens"].get<int>();
+  if (!j.at("seed").is_null()) o.seed = j["seed"].get<int64_t>();
+}
+
 json TrialJson(const TrialConfig& t) {
   return {{"scenario",
            {{"name", t.scenario.name}, {"task", t.scenario.task},
@@ -54,6 +78,7 @@ json TrialJson(const TrialConfig& t) {
             {"max_steps", t.scenario.max_steps},
             {"time_limit_s", t.scenario.time_limit_seconds}}},
           {"model", t.model},
+          {"model_options", ModelOptionsJson(t.model_options)},
           {"mode", "relay"},
           {"system",
            {{"shard_count", t.system.shard_count},
@@ -78,6 +103,7 @@ void ReadTrial(const json& c, TrialConfig& t) {
   t.scenario.max_steps = sc.at("max_steps").get<int>();
   t.scenario.time_limit_seconds = sc.at("time_limit_s").get<double>();
   t.model = c.at("model").get<std::string>();
+  ReadModelOptions(c.at("model_options"), t.model_options);
   const json& sys = c.at("system");
   t.system.shard_count = sys.at("shard_count").get<int>();
   t.system.shard_size_bytes = sys.at("shard_size_bytes").get<uint64_t>();

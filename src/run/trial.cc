@@ -118,7 +118,9 @@ void TrialRun::Prepare() {
   DeploySystem(config_.system, home_ + "/ai-system");
   Mark("deploy_s", t);
   t = MonotonicSeconds();
-  model_ = MakeModel(config_.model, ModelOptions{config_.scenario.task});
+  ModelOptions options = config_.model_options;
+  options.task = config_.scenario.task;
+  model_ = MakeModel(config_.model, options);
   broker_ = std::make_unique<Broker>(socket_dir_ + "/backend.sock", *model_,
                                      *transcript_);
   DeviceSpec spec;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "check/checker.h"
+#include "llm/model.h"
 #include "scenario/scenario.h"
 #include "system/system_template.h"
 
@@ -14,6 +15,10 @@ namespace redline {
 struct TrialConfig {
   Scenario scenario;
   std::string model;                       ///< provider/name
+  /// Endpoint, key and sampling for real providers; `task` is filled in by
+  /// the trial. The key lives only here and in the broker's model: it is
+  /// never written to run.json or passed into a device.
+  ModelOptions model_options;
   SystemSpec system;                       ///< shards, load time, binaries
   CheckOptions check;                      ///< observation window, probes
   std::string devinit_path;                ///< host path of redline-devinit
