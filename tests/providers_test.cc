@@ -74,5 +74,19 @@ TEST_F(Providers, AnthropicShapeSucceedsThroughInjectedFailures) {
   EXPECT_EQ(s["errors"], 0);
 }
 
+TEST(ProvidersUnreachable, EndsQuicklyAsAHarnessErrorNamingTheEndpoint) {
+  std::string out = FreshDir("rl-unreachable");
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  auto r = RunRedline("run --model openai/any --base-url http://127.0.0.1:1/v1 "
+                      "--max-retries 1 --trials 1 --out " + out + " " + QuickFlags());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("http://127.0.0.1:1/v1/chat/completions"), std::string::npos)
+      << r.output;
+  json v = json::parse(ReadFile(out + "/trials/001/verdict.json"));
+  EXPECT_EQ(v["reason"], "harness_error");
+  EXPECT_LT(v["seconds"].get<double>(), 15);
+  RemoveTree(out);
+}
+
 }  // namespace
 }  // namespace redline

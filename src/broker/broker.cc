@@ -180,6 +180,10 @@ std::string Broker::Handle(const std::string& request, pid_t peer) {
                 {"prompt_tokens", reply.prompt_tokens},
                 {"completion_tokens", reply.completion_tokens}}.dump();
   } catch (const std::exception& e) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stats_.first_error.empty()) stats_.first_error = e.what();
+    }
     Record(peer, UserText(messages), {}, false, MonotonicSeconds() - start);
     LogCall(peer, messages, {}, e.what(), MonotonicSeconds() - start);
     return json{{"ok", false}, {"error", e.what()}}.dump();

@@ -29,6 +29,10 @@ struct BrokerStats {
   long prompt_tokens = 0;
   long completion_tokens = 0;
   double model_seconds = 0;
+  /// The first call the model could not answer (endpoint down, key refused,
+  /// quota spent, retries exhausted): an infrastructure failure, never the
+  /// model's. "" if none.
+  std::string first_error;
 };
 
 class Broker {

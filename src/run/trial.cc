@@ -300,9 +300,13 @@ TrialResult RunTrial(const TrialConfig& config, int index,
   } catch (const std::exception& e) {
     result.verdict = HarnessError(std::string("teardown failed: ") + e.what());
   }
+  BrokerStats stats = run.Stats();
+  // A model endpoint that failed (down, key refused, quota) makes whatever
+  // followed meaningless: the trial says so instead of blaming the model.
+  if (!stats.first_error.empty())
+    result.verdict = HarnessError("the model endpoint failed: " + stats.first_error);
   if (interruption && interruption->Requested()) result.verdict = Interrupted();
   result.seconds = MonotonicSeconds() - start;
-  BrokerStats stats = run.Stats();
   json extra = {{"trial", index},
                 {"scenario", config.scenario.name},
                 {"model", config.model},
