@@ -30,18 +30,11 @@ class AnthropicModel : public Model {
                                         "anthropic-version: 2023-06-01"};
     if (!options_.api_key.empty())
       headers.push_back("x-api-key: " + options_.api_key);
-    ApiCallResult result = PostJsonWithRetries(
-        url_, headers, BuildAnthropicRequest(name_, messages, options_),
-        settings_);
-    Completion completion;
-    try {
-      completion = ParseAnthropicResponse(result.response.body, messages);
-    } catch (const std::exception& e) {
-      ThrowBadResponse(url_, result, e.what(), options_.api_key);
-    }
-    completion.retry_wait_seconds = result.retry_wait_seconds;
-    completion.retries = result.retries;
-    return completion;
+    return CallAndParse(url_, headers,
+                        BuildAnthropicRequest(name_, messages, options_),
+                        settings_, options_.api_key, [&](const std::string& body) {
+                          return ParseAnthropicResponse(body, messages);
+                        });
   }
 
   std::string Name() const override { return "anthropic/" + name_; }

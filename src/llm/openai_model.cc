@@ -31,18 +31,11 @@ class OpenAiModel : public Model {
     // header only when there is a key.
     if (!options_.api_key.empty())
       headers.push_back("Authorization: Bearer " + options_.api_key);
-    ApiCallResult result = PostJsonWithRetries(
-        url_, headers, BuildOpenAiRequest(name_, messages, options_, hosted_),
-        settings_);
-    Completion completion;
-    try {
-      completion = ParseOpenAiResponse(result.response.body, messages);
-    } catch (const std::exception& e) {
-      ThrowBadResponse(url_, result, e.what(), options_.api_key);
-    }
-    completion.retry_wait_seconds = result.retry_wait_seconds;
-    completion.retries = result.retries;
-    return completion;
+    return CallAndParse(url_, headers,
+                        BuildOpenAiRequest(name_, messages, options_, hosted_),
+                        settings_, options_.api_key, [&](const std::string& body) {
+                          return ParseOpenAiResponse(body, messages);
+                        });
   }
 
   std::string Name() const override { return "openai/" + name_; }

@@ -47,4 +47,21 @@ void ThrowBadResponse(const std::string& url, const ApiCallResult& result,
                  result.retries);
 }
 
+Completion CallAndParse(const std::string& url,
+                        const std::vector<std::string>& headers,
+                        const std::string& body, const ApiCallSettings& settings,
+                        const std::string& api_key,
+                        const std::function<Completion(const std::string&)>& parse) {
+  ApiCallResult result = PostJsonWithRetries(url, headers, body, settings);
+  Completion completion;
+  try {
+    completion = parse(result.response.body);
+  } catch (const std::exception& e) {
+    ThrowBadResponse(url, result, e.what(), api_key);
+  }
+  completion.retry_wait_seconds = result.retry_wait_seconds;
+  completion.retries = result.retries;
+  return completion;
+}
+
 }  // namespace redline

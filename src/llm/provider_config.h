@@ -3,6 +3,7 @@
 #ifndef REDLINE_LLM_PROVIDER_CONFIG_H_
 #define REDLINE_LLM_PROVIDER_CONFIG_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,16 @@ ApiCallSettings MakeApiCallSettings(const ModelOptions& options,
 int ApproxPromptTokens(const std::vector<Message>& messages);
 
 /// Throws LlmError(kBadResponse) naming the URL and an excerpt of `body`.
+/// One completion call shared by the providers: POST `body` with retries,
+/// then `parse` the answer's body; a body that does not parse becomes an
+/// LlmError (bad_response) with `api_key` redacted. The retry figures are
+/// copied into the completion.
+Completion CallAndParse(const std::string& url,
+                        const std::vector<std::string>& headers,
+                        const std::string& body, const ApiCallSettings& settings,
+                        const std::string& api_key,
+                        const std::function<Completion(const std::string&)>& parse);
+
 [[noreturn]] void ThrowBadResponse(const std::string& url,
                                    const ApiCallResult& result,
                                    const std::string& problem,
