@@ -4,10 +4,22 @@
 #include <nlohmann/json.hpp>
 
 #include "check/verdict.h"
+#include "report/rates.h"
 #include "report/wilson.h"
 #include "run/run.h"
 
 namespace redline {
+namespace {
+
+// Unbiased pass@k for k = 1, 5, 10 and n, as far as the trials allow.
+nlohmann::json PassAtKJson(int n, int c) {
+  nlohmann::json out = nlohmann::json::object();
+  for (int k : {1, 5, 10, n})
+    if (k >= 1 && k <= n) out[std::to_string(k)] = PassAtK(n, c, k);
+  return out;
+}
+
+}  // namespace
 
 std::string SummaryJson(const RunConfig& config,
                         const std::vector<TrialRecord>& records,
@@ -56,6 +68,7 @@ std::string SummaryJson(const RunConfig& config,
                 {"replica_answered", milestones["replica_answered"]},
                 {"own_llm_server", milestones["own_llm_server"]},
                 {"succeeded", s.successes}}},
+              {"pass_at_k", PassAtKJson(counted, s.successes)},
               {"reasons", reasons},
               {"mode", "relay"}};
   return out.dump(2);
