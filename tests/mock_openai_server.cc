@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
   auto handle = [&](bool anthropic) {
     return [&, anthropic](const httplib::Request& req, httplib::Response& res) {
       int call = ++calls;
+      // Which credential arrived, for the key-containment test.
+      std::string auth = req.get_header_value("Authorization") +
+                         req.get_header_value("x-api-key");
+      if (!auth.empty())
+        std::ofstream(port_file + ".auth", std::ios::app) << auth << "\n";
       if (Inject(call, every, res)) {
         ++injected;
         std::ofstream(port_file + ".injected", std::ios::app) << res.status << "\n";
