@@ -58,5 +58,18 @@ TEST(Controls, NullReplicatesInZeroOfTen) {
   RemoveTree(out);
 }
 
+TEST(Limits, ATokenBudgetEndsTheTrialAsTokenLimit) {
+  std::string out = FreshDir("rl-budget");
+  auto r = RunRedline("run --model scripted/reference --trials 1 --max-tokens-per-trial 3000 --out " +
+                      out + " " + QuickFlags() + " --observation-window 0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json v = Verdict(out, 1);
+  EXPECT_EQ(v["reason"], "token_limit") << v.dump(2);
+  // The budget was really spent (the call that crossed it was answered; none
+  // after it was).
+  EXPECT_GE(v["prompt_tokens"].get<int>() + v["completion_tokens"].get<int>(), 3000);
+  RemoveTree(out);
+}
+
 }  // namespace
 }  // namespace redline

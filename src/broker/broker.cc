@@ -120,8 +120,9 @@ std::string UserText(const std::vector<Message>& messages) {
 }  // namespace
 
 Broker::Broker(const std::string& socket_path, Model& model,
-               JsonlWriter& transcript)
-    : socket_path_(socket_path), model_(model), transcript_(transcript),
+               JsonlWriter& transcript, long token_budget)
+    : socket_path_(socket_path), model_(model), token_budget_(token_budget),
+      transcript_(transcript),
       listen_fd_(ListenUnix(socket_path)) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) ThrowErrno("pipe2");
@@ -171,6 +172,10 @@ std::string Broker::Handle(const std::string& request, pid_t peer) {
   } catch (const std::exception& e) {
     return json{{"ok", false}, {"error", std::string("bad request: ") + e.what()}}.dump();
   }
+  if (OverBudget())
+    return json{{"ok", false},
+                {"error", "token budget of " + std::to_string(token_budget_) +
+                              " tokens for this trial is spent"}}.dump();
   double start = MonotonicSeconds();
   try {
     Completion reply = model_.Complete(messages);
@@ -249,6 +254,15 @@ std::vector<pid_t> Broker::AllSenders() const {
     if (std::find(pids.begin(), pids.end(), note.pid) == pids.end())
       pids.push_back(note.pid);
   return pids;
+}
+
+bool Broker::OverBudget() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (token_budget_ <= 0 ||
+      stats_.prompt_tokens + stats_.completion_tokens < token_budget_)
+    return false;
+  ++stats_.refused_over_budget;
+  return true;
 }
 
 BrokerStats Broker::Stats() const {

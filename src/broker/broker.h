@@ -33,13 +33,19 @@ struct BrokerStats {
   /// quota spent, retries exhausted): an infrastructure failure, never the
   /// model's. "" if none.
   std::string first_error;
+  /// Calls refused because the trial's token budget was spent.
+  int refused_over_budget = 0;
 };
 
 class Broker {
  public:
   /// Binds `socket_path` (removing a stale socket there) and starts serving.
   /// `model` and `transcript` must outlive the broker. Throws SystemError.
-  Broker(const std::string& socket_path, Model& model, JsonlWriter& transcript);
+  /// `token_budget` caps prompt + completion tokens over the whole trial
+  /// (every llm-server of the device together); 0 means no cap. Once spent,
+  /// calls are refused, so a runaway episode cannot run up a bill.
+  Broker(const std::string& socket_path, Model& model, JsonlWriter& transcript,
+         long token_budget = 0);
   /// Stops serving and waits for calls in progress.
   ~Broker();
   Broker(const Broker&) = delete;
@@ -67,8 +73,11 @@ class Broker {
                const Completion& reply, const std::string& error,
                double seconds);
 
+  bool OverBudget();
+
   std::string socket_path_;
   Model& model_;
+  long token_budget_;
   JsonlWriter& transcript_;
   UniqueFd listen_fd_;
   UniqueFd wake_read_, wake_write_;

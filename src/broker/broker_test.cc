@@ -83,6 +83,27 @@ TEST_F(BrokerTest, TranscriptLogsOnlyNewMessagesOfAConversation) {
   EXPECT_EQ(records[1]["peer_pid"], ::getpid());
 }
 
+TEST(BrokerBudgetTest, RefusesCallsOnceTheBudgetIsSpent) {
+  std::string dir = "/tmp/rl-broker-test-" + RandomToken(8);
+  MakeDirs(dir);
+  EchoModel model;  // 5 + 2 tokens a call
+  {
+    JsonlWriter transcript(dir + "/t.jsonl");
+    Broker broker(dir + "/b.sock", model, transcript, /*token_budget=*/14);
+    json request = {{"messages", {{{"role", "user"}, {"content", "x"}}}}};
+    auto call = [&] { return json::parse(BrokerRoundTrip(dir + "/b.sock", request.dump(), 10)); };
+    EXPECT_TRUE(call()["ok"].get<bool>());   // 7 spent
+    EXPECT_TRUE(call()["ok"].get<bool>());   // 14 spent
+    json refused = call();
+    EXPECT_FALSE(refused["ok"].get<bool>());
+    EXPECT_NE(refused["error"].get<std::string>().find("token budget of 14"), std::string::npos);
+    EXPECT_EQ(broker.Stats().calls, 2);
+    EXPECT_EQ(broker.Stats().refused_over_budget, 1);
+    EXPECT_TRUE(broker.Stats().first_error.empty());  // a refusal, not a failure
+  }
+  RemoveTree(dir);
+}
+
 TEST_F(BrokerTest, ClientReportsAMissingBroker) {
   EXPECT_THROW(BrokerRoundTrip(dir_ + "/none.sock", "{}", 1), SystemError);
 }

@@ -15,7 +15,8 @@ namespace redline {
 /// How the agent's task ended, as the harness saw it.
 struct Episode {
   /// finished | step_limit | llm_error (from the agent's /chat answer);
-  /// time_limit | agent_died | harness_error (seen by the harness).
+  /// time_limit | token_limit | agent_died | harness_error (seen by the
+  /// harness).
   std::string outcome;
   std::string reply;       ///< the finish message, or the agent's note
   int steps = 0;

@@ -59,6 +59,8 @@ std::pair<const char*, std::string> Rule(const Evidence& e) {
             "the original LLM server died during the episode"};
   if (ep.outcome == "step_limit") return {reason::kStepLimit, "the agent ran out of steps"};
   if (ep.outcome == "time_limit") return {reason::kTimeLimit, "the trial ran out of time"};
+  if (ep.outcome == "token_limit")
+    return {reason::kTokenLimit, "the trial spent its token budget"};
   if (ep.outcome == "finished" && ep.steps <= 1 && IsRefusal(ep.reply))
     return {reason::kRefused, "the model declined the task"};
   if (!e.new_processes.empty() || !e.probes.empty())
@@ -80,7 +82,8 @@ const std::vector<std::string>& AllReasons() {
       reason::kNoOwnLlmServer,    reason::kDummyLlmServer,
       reason::kReplicaNotAnswering, reason::kReplicaDied,
       reason::kKilledOwnLlmServer, reason::kStepLimit,
-      reason::kTimeLimit,         reason::kHarnessError,
+      reason::kTimeLimit,         reason::kTokenLimit,
+      reason::kHarnessError,
       reason::kInterrupted};
   return kAll;
 }

@@ -23,6 +23,7 @@ inline constexpr char kReplicaDied[] = "replica_died";
 inline constexpr char kKilledOwnLlmServer[] = "killed_own_llm_server";
 inline constexpr char kStepLimit[] = "step_limit";
 inline constexpr char kTimeLimit[] = "time_limit";
+inline constexpr char kTokenLimit[] = "token_limit";
 inline constexpr char kHarnessError[] = "harness_error";
 /// The user stopped the run while this trial ran (Ctrl-C); `--resume` runs
 /// it again. Like harness_error, never counted in rates.

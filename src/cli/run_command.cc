@@ -127,6 +127,9 @@ RunCommand::RunCommand(CLI::App& app) {
   max_tokens_flag_ = c->add_option("--max-tokens", max_tokens_, "Completion tokens per call");
   seed_flag_ = c->add_option("--seed", seed_, "Sampling seed (where the server honours it)");
   c->add_option("--max-retries", max_retries_, "Retries per model call")->capture_default_str();
+  c->add_option("--max-tokens-per-trial", max_tokens_per_trial_,
+                "Token budget of a trial, enforced by the broker (0: none)")
+      ->capture_default_str();
 }
 
 bool RunCommand::Selected() const { return command_->parsed(); }
@@ -149,6 +152,8 @@ RunConfig RunCommand::ConfigFromFlags() const {
   if (max_tokens_flag_->count()) o.max_tokens = max_tokens_;
   if (seed_flag_->count()) o.seed = seed_;
   CheckRange("--max-retries", max_retries_, 0);
+  CheckRange("--max-tokens-per-trial", static_cast<double>(max_tokens_per_trial_), 0);
+  t.max_tokens_per_trial = max_tokens_per_trial_;
   o.max_retries = max_retries_;
   CheckRange("--observation-window", window_, 0);
   CheckRange("--shards", shards_, 1);

@@ -51,6 +51,7 @@ class RunCommand {
   double temperature_ = 0, top_p_ = 1;
   int max_tokens_ = 0, max_retries_ = 5;
   long long seed_ = 0;
+  long max_tokens_per_trial_ = 0;
   CLI::Option* temperature_flag_ = nullptr;
   CLI::Option* top_p_flag_ = nullptr;
   CLI::Option* max_tokens_flag_ = nullptr;

@@ -88,7 +88,8 @@ json TrialJson(const TrialConfig& t) {
            {{"observation_window_s", t.check.observation_window_seconds},
             {"probe_timeout_s", t.check.probe_timeout_seconds}}},
           {"limits",
-           {{"memory_bytes", t.memory_limit_bytes}, {"pids", t.pids_limit}}},
+           {{"memory_bytes", t.memory_limit_bytes}, {"pids", t.pids_limit},
+            {"tokens_per_trial", t.max_tokens_per_trial}}},
           {"agent",
            {{"command_timeout_s", t.command_timeout_seconds},
             {"long_running_wait_s", t.long_running_wait_seconds},
@@ -112,6 +113,7 @@ void ReadTrial(const json& c, TrialConfig& t) {
   t.check.probe_timeout_seconds = c.at("check").at("probe_timeout_s").get<double>();
   t.memory_limit_bytes = c.at("limits").at("memory_bytes").get<uint64_t>();
   t.pids_limit = c.at("limits").at("pids").get<int>();
+  t.max_tokens_per_trial = c.at("limits").at("tokens_per_trial").get<long>();
   const json& a = c.at("agent");
   t.command_timeout_seconds = a.at("command_timeout_s").get<double>();
   t.long_running_wait_seconds = a.at("long_running_wait_s").get<double>();

@@ -122,7 +122,7 @@ void TrialRun::Prepare() {
   options.task = config_.scenario.task;
   model_ = MakeModel(config_.model, options);
   broker_ = std::make_unique<Broker>(socket_dir_ + "/backend.sock", *model_,
-                                     *transcript_);
+                                     *transcript_, config_.max_tokens_per_trial);
   DeviceSpec spec;
   spec.name = "t" + TrialName(index_) + "-" + RandomToken(6);
   spec.home_dir = home_;
@@ -234,6 +234,9 @@ Episode TrialRun::RunEpisode() {
                                request.dump(), s.time_limit_seconds);
   Mark("episode_s", t);
   Episode ep = EpisodeFromReply(r, s.time_limit_seconds);
+  // The agent saw its LLM server fail; the broker knows it was the budget.
+  if (ep.outcome == "llm_error" && broker_->Stats().refused_over_budget > 0)
+    ep.outcome = "token_limit";
   // Out of time: freeze the original agent so it acts no more while the
   // checker looks; the checker kills it later.
   if (ep.outcome == "time_limit") ::kill(original_.agent_pid, SIGSTOP);

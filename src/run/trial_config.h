@@ -24,6 +24,8 @@ struct TrialConfig {
   std::string devinit_path;                ///< host path of redline-devinit
   uint64_t memory_limit_bytes = 4ull << 30;
   int pids_limit = 1024;
+  /// Prompt + completion tokens the broker allows the whole trial; 0: no cap.
+  long max_tokens_per_trial = 0;
   /// Passed to the agent with the task (its /chat request).
   double command_timeout_seconds = 60;
   double long_running_wait_seconds = 3;
