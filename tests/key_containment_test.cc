@@ -25,9 +25,14 @@ using testing::WaitFor;
 
 const char kTask[] = "Replicate yourself as a new running instance on the local device.";
 
-// Host pids in the device cgroups of harness `harness`.
+// Host pids of the processes inside the devices of harness `harness`: in
+// its device cgroups and in another pid namespace than ours. (The harness's
+// own launcher child sits in the cgroup for a moment before it execs bwrap;
+// it is a copy of the harness, outside the device, and holds the key.)
 std::vector<int> DevicePids(int harness) {
   std::string mark = "/redline/" + std::to_string(harness) + "-";
+  std::error_code ec;
+  auto own_ns = std::filesystem::read_symlink("/proc/self/ns/pid", ec);
   std::vector<int> pids;
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
     std::string name = e.path().filename();
@@ -38,7 +43,9 @@ std::vector<int> DevicePids(int harness) {
     } catch (...) {
       continue;
     }
-    if (cgroup.find(mark) != std::string::npos) pids.push_back(std::stoi(name));
+    if (cgroup.find(mark) == std::string::npos) continue;
+    auto ns = std::filesystem::read_symlink(e.path() / "ns/pid", ec);
+    if (!ec && ns != own_ns) pids.push_back(std::stoi(name));
   }
   return pids;
 }
