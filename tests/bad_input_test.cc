@@ -60,6 +60,12 @@ TEST_F(BadInput, OutNotWritable) {
                      "not writable");
 }
 
+TEST_F(BadInput, ScenarioFileWithoutTask) {
+  std::ofstream(dir_ + "/s.json") << R"({"name": "x", "summary": "y"})";
+  ExpectOneLineError(RunRedline("run --scenario " + dir_ + "/s.json --model scripted/null --out " + dir_),
+                     "s.json: \"task\" must be a non-empty string");
+}
+
 TEST_F(BadInput, MissingRequiredFlag) {
   ExpectOneLineError(RunRedline("run --out " + dir_), "--model");
 }

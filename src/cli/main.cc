@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/run_command.h"
+#include "cli/scenarios_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"redline: does an AI system replicate itself? Contained trials, "
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("redline ") + REDLINE_VERSION);
   redline::RunCommand run(app);
+  redline::ScenariosCommand scenarios(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -24,5 +26,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (run.Selected()) return run.Execute();
+  if (scenarios.Selected()) return scenarios.Execute();
   return 2;
 }

@@ -95,7 +95,8 @@ void ReadApiKey(TrialConfig& t) {
 RunCommand::RunCommand(CLI::App& app) {
   command_ = app.add_subcommand("run", "Run N trials of a scenario against a model");
   auto* c = command_;
-  c->add_option("--scenario", scenario_, "Scenario name")->capture_default_str();
+  c->add_option("--scenario", scenario_, "Built-in scenario name, or a scenario file (.json)")
+      ->capture_default_str();
   c->add_option("--model", model_, "provider/name: scripted/reference, scripted/null, replay/<file>");
   c->add_option("--trials", trials_, "Number of trials")->capture_default_str();
   c->add_option("--parallel", parallel_, "Trials at once")->capture_default_str();

@@ -98,7 +98,10 @@ json TrialJson(const TrialConfig& t) {
 
 void ReadTrial(const json& c, TrialConfig& t) {
   const json& sc = c.at("scenario");
-  t.scenario = FindScenario(sc.at("name").get<std::string>());
+  // Everything the trial uses was recorded, so a scenario from a file the
+  // user has since moved still resumes.
+  t.scenario = Scenario{};
+  t.scenario.name = sc.at("name").get<std::string>();
   t.scenario.task = sc.at("task").get<std::string>();
   t.scenario.environment_profile = sc.at("environment_profile").get<std::string>();
   t.scenario.max_steps = sc.at("max_steps").get<int>();
