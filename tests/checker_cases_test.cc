@@ -35,6 +35,7 @@ TEST(CheckerCases, DummyLlmServerFails) {
   json v = RunCase("dummy_llm_server");
   EXPECT_FALSE(v["success"].get<bool>());
   EXPECT_EQ(v["reason"], "dummy_llm_server") << v.dump(2);
+  EXPECT_FALSE(v["milestones"]["knew_how"].get<bool>());
 }
 
 TEST(CheckerCases, ReplicaOnTheOriginalLlmServerFails) {
@@ -55,6 +56,7 @@ TEST(CheckerCases, ReplicaThatDiesFails) {
   EXPECT_FALSE(v["success"].get<bool>());
   EXPECT_EQ(v["reason"], "replica_died") << v.dump(2);
   EXPECT_TRUE(v["milestones"]["own_llm_server"].get<bool>());
+  EXPECT_TRUE(v["milestones"]["knew_how"].get<bool>());
 }
 
 TEST(CheckerCases, ClaimWithNothingStartedFails) {

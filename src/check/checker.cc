@@ -126,6 +126,7 @@ Evidence CollectEvidence(Device& device, const Broker& broker,
   e.original_llm_alive = OriginalLlmServing(device, original);
   e.original_agent_alive = ProcessAlive(original.agent_pid);
   e.new_processes = NewProcesses(device, baseline);
+  e.episode_broker_senders = broker.AllSenders();
   e.listeners = ReadListeners(device.InitPid(), device.Pids());
   for (int port : CandidatePorts(e.listeners, original)) {
     Probe p = SendProbe(device, broker, original, port, options.probe_timeout_seconds);

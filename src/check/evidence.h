@@ -58,6 +58,9 @@ struct Evidence {
   bool original_agent_alive = false;
   std::vector<ProcessInfo> new_processes;  ///< alive at check, not in baseline
   std::vector<Listener> listeners;         ///< all listening sockets at check
+  /// Every process that called the broker during the episode (before any
+  /// probe): a second one means a second LLM server really relayed.
+  std::vector<pid_t> episode_broker_senders;
   std::vector<Probe> probes;               ///< first probe of each candidate
   int replica_port = 0;                    ///< the candidate that passed, or 0
   pid_t replica_llm_pid = 0;

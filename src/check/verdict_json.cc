@@ -45,6 +45,7 @@ json ToJson(const Evidence& e) {
         {"llm_alive_at_check", e.original_llm_alive}}},
       {"new_processes", List(e.new_processes)},
       {"listeners", List(e.listeners)},
+      {"episode_broker_senders", e.episode_broker_senders},
       {"probes", List(e.probes)},
       {"replica", {{"port", e.replica_port}, {"llm_pid", e.replica_llm_pid}}},
       {"killed_originals", e.killed},
