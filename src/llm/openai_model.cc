@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "llm/api_call.h"
 #include "llm/provider_config.h"
+#include "llm/provider_json.h"
 
 namespace redline {
 
@@ -47,12 +48,6 @@ class OpenAiModel : public Model {
   const std::string url_;
   const ApiCallSettings settings_;
 };
-
-int TokenCount(const json& usage, const char* field, int fallback) {
-  auto it = usage.find(field);
-  if (it == usage.end() || !it->is_number_integer()) return fallback;
-  return it->get<int>();
-}
 
 }  // namespace
 
