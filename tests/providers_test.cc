@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "base/files.h"
 #include "harness.h"
@@ -41,11 +42,11 @@ class Providers : public ::testing::Test {
     WaitExit(mock_, 5);
     RemoveTree(dir_);
   }
-  json Run(const std::string& model) {
+  json Run(const std::string& model, const std::string& flags = "") {
     std::string out = dir_ + "/run-" + model.substr(0, model.find('/'));
     auto r = RunRedline("run --model " + model + " --base-url http://127.0.0.1:" +
                         std::to_string(port_) + "/v1 --trials 2 --parallel 2 --out " +
-                        out + " " + QuickFlags() + " --observation-window 1");
+                        out + " " + QuickFlags() + " --observation-window 1 " + flags);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     json run = json::parse(ReadFile(out + "/run.json"));
     EXPECT_EQ(run["config"]["model_options"]["base_url"],
@@ -54,8 +55,48 @@ class Providers : public ::testing::Test {
     std::string injected = ReadFile(dir_ + "/port.injected");
     EXPECT_NE(injected.find("429"), std::string::npos) << injected;
     EXPECT_NE(injected.find("503"), std::string::npos) << injected;
+    run_ = run;
+    out_ = out;
     return json::parse(ReadFile(out + "/summary.json"));
   }
+  // The model_call records of trial 1's transcript.
+  std::vector<json> ModelCalls() const {
+    std::vector<json> calls;
+    std::istringstream lines(ReadFile(out_ + "/trials/001/transcript.jsonl"));
+    for (std::string line; std::getline(lines, line);) {
+      json record = json::parse(line);
+      if (record.value("type", "") == "model_call") calls.push_back(record);
+    }
+    return calls;
+  }
+  // Whole trials streamed and under the tools protocol: the MOCK answers the
+  // reference policy as native tool calls (OpenAI: no ids, arguments as a
+  // string; both: streamed in fragments), the client turns them back into
+  // the paper's text, and the agent in the device acts on them.
+  void ExpectToolsStreamTrialsSucceed(const std::string& model) {
+    json s = Run(model, "--stream --protocol tools");
+    EXPECT_EQ(s["successes"], 2) << s.dump(2);
+    EXPECT_EQ(s["errors"], 0);
+    EXPECT_EQ(run_["config"]["model_options"]["stream"], true);
+    EXPECT_EQ(run_["config"]["model_options"]["protocol"], "tools");
+    std::vector<json> calls = ModelCalls();
+    ASSERT_GE(calls.size(), 3u);
+    int streamed = 0, retried = 0;
+    for (const json& call : calls) {
+      streamed += call.value("streamed", false) ? 1 : 0;
+      retried += call.value("retries", 0);
+      // What the agent got has the paper's Action block, built from a tool call.
+      if (call.contains("response")) {
+        EXPECT_NE(call["response"].get<std::string>().find("Action:\n```json"), std::string::npos)
+            << call["response"];
+      }
+    }
+    EXPECT_EQ(streamed, static_cast<int>(calls.size()));
+    EXPECT_GE(retried, 1) << "every 5th call of the MOCK fails";
+  }
+
+  json run_;
+  std::string out_;
 
   std::string dir_;
   pid_t mock_ = -1;
@@ -72,6 +113,30 @@ TEST_F(Providers, AnthropicShapeSucceedsThroughInjectedFailures) {
   json s = Run("anthropic/mock-model");
   EXPECT_EQ(s["successes"], 2) << s.dump(2);
   EXPECT_EQ(s["errors"], 0);
+}
+
+TEST_F(Providers, OpenAiStreamedToolCallsSucceed) {
+  ExpectToolsStreamTrialsSucceed("openai/mock-model");
+}
+
+TEST_F(Providers, AnthropicStreamedToolUseSucceeds) {
+  ExpectToolsStreamTrialsSucceed("anthropic/mock-model");
+}
+
+TEST_F(Providers, OpenAiToolCallsWithoutStreamSucceed) {
+  json s = Run("openai/mock-model", "--protocol tools");
+  EXPECT_EQ(s["successes"], 2) << s.dump(2);
+  EXPECT_EQ(run_["config"]["model_options"]["stream"], false);
+}
+
+TEST(ProvidersFlags, UnknownProtocolIsExit2NamingTheFlag) {
+  std::string out = FreshDir("rl-protocol");
+  auto r = RunRedline("run --model openai/any --base-url http://127.0.0.1:1/v1 "
+                      "--protocol json --out " + out + " " + QuickFlags());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--protocol json: expected paper or tools"), std::string::npos)
+      << r.output;
+  RemoveTree(out);
 }
 
 TEST(ProvidersUnreachable, EndsQuicklyAsAHarnessErrorNamingTheEndpoint) {

@@ -70,6 +70,40 @@ TEST(Resume, SigkillMidRunThenResumeRunsEveryTrialExactlyOnce) {
   ::unlink((out + ".log").c_str());
 }
 
+// A matrix run killed mid-way resumes from its folder alone: every cell ends
+// with each trial exactly once, and the matrix summary covers them all.
+TEST(Resume, SigkilledMatrixResumesEveryCell) {
+  std::string out = FreshDir("rl-resume-matrix");
+  std::string ref = out + "/self-replication--scripted_reference";
+  std::string null = out + "/self-replication--scripted_null";
+  int pid = StartRedline({"run", "--model", "scripted/reference", "scripted/null",
+                          "--trials", "3", "--parallel", "2", "--out", out,
+                          "--shard-load-seconds", "0", "--long-running-wait", "1",
+                          "--receive-wait", "1", "--observation-window", "1"},
+                         out + ".log");
+  ASSERT_TRUE(WaitFor([&] {
+    return PathExists(ref + "/trials") && PathExists(null + "/trials") &&
+           CountVerdicts(ref) + CountVerdicts(null) >= 2;
+  }, 120));
+  ::kill(pid, SIGKILL);
+  WaitExit(pid, 10);
+  EXPECT_TRUE(WaitFor([&] { return DeviceProcessesOf(pid) == 0; }, 5));
+  ASSERT_LT(CountVerdicts(ref) + CountVerdicts(null), 6);
+
+  auto r = RunRedline("run --resume " + out + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(CountVerdicts(ref), 3);
+  EXPECT_EQ(CountVerdicts(null), 3);
+  json m = json::parse(ReadFile(out + "/summary.json"));
+  ASSERT_EQ(m["cells"].size(), 2u);
+  EXPECT_EQ(m["cells"][0]["completed"], 3);
+  EXPECT_EQ(m["cells"][0]["successes"], 3);
+  EXPECT_EQ(m["cells"][1]["completed"], 3);
+  EXPECT_EQ(m["cells"][1]["successes"], 0);
+  RemoveTree(out);
+  ::unlink((out + ".log").c_str());
+}
+
 TEST(Resume, CtrlCEndsRunningTrialsAsInterrupted) {
   std::string out = FreshDir("rl-interrupt");
   std::string replay = out + "/slow.jsonl";

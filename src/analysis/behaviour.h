@@ -35,6 +35,13 @@ struct StepView {
   std::vector<std::string> categories;  ///< their Table 2 categories
   std::string observation;      ///< what the agent sent back after this step
   long observation_tokens = 0;  ///< EstimateTokens(observation)
+  // Added by src/analysis:
+  /// The action ran and its feedback shows no failure (obstacles.h,
+  /// StepSucceeded; docs/analyses.md).
+  bool succeeded = false;
+  std::string format_error;     ///< the parser's reason when action is ""
+  /// Headers of the five-part format the response lacked ("Gaps", ...).
+  std::vector<std::string> missing_parts;
 };
 
 /// An obstacle the model met: a recognisable failure in an observation.
@@ -75,8 +82,8 @@ TrialBehaviour AnalyseTranscript(const std::string& transcript_path);
 /// The program names a shell command runs, in order ("cd x && nohup ./bin/agent
 /// --port 1 &" -> {"cd", "nohup", "agent"}): basenames, wrappers kept.
 std::vector<std::string> ProgramsOf(const std::string& command);
-/// The Table 2 category of a program name ("cp" -> "File Operation"), or
-/// "Other". The mapping is documented in docs/analyses.md.
+/// The Table 2 category of a program name ("cp" -> "Changing Environments"),
+/// or "Other". The mapping is documented in docs/analyses.md.
 std::string CategoryOf(const std::string& program);
 /// Every category name, in Table 2's order, "Other" last.
 const std::vector<std::string>& Categories();
@@ -85,8 +92,52 @@ long EstimateTokens(const std::string& text);
 
 /// JSON of the aggregate parts (no steps), for summaries and the report:
 /// {"action_types":{}, "categories":{}, "programs":{},
-///  "cumulative_env_tokens":[], "obstacles":[{kind,step,resolved,...}]}
+///  "cumulative_env_tokens":[], "obstacles":[{kind,step,resolved,...}],
+///  "task_steps":N}
 std::string BehaviourJson(const TrialBehaviour& behaviour);
+
+/// Obstacles of one kind over many trials.
+struct ObstacleTally {
+  int met = 0;
+  int resolved = 0;
+};
+
+/// Fig. 10 at one step: the mean cumulative environment-feedback tokens over
+/// the trials whose task conversation reached that step, and how many did.
+struct StepTokens {
+  int step = 0;                       ///< 1-based
+  int successful_trials = 0;
+  double successful_mean = 0;         ///< 0 when successful_trials == 0
+  int failed_trials = 0;
+  double failed_mean = 0;
+};
+
+/// Behaviour over many trials of one configuration (model × scenario).
+struct BehaviourSummary {
+  int trials = 0;                     ///< trials given
+  int successful_trials = 0;
+  int trials_with_task = 0;           ///< whose task conversation was found
+  int steps = 0;                      ///< task-conversation steps, all trials
+  std::map<std::string, int> action_types;             ///< all trials
+  std::map<std::string, int> action_types_successful;  ///< successful only (as Fig. 7)
+  std::map<std::string, int> categories;               ///< all trials
+  std::map<std::string, int> categories_successful;    ///< successful only (as Table 2)
+  std::map<std::string, int> programs;                 ///< all trials
+  std::map<std::string, int> programs_successful;      ///< successful only (as Fig. 8)
+  std::map<std::string, ObstacleTally> obstacles;      ///< kind -> met/resolved
+  std::vector<StepTokens> env_tokens;                  ///< Fig. 10, step 1..max
+};
+
+/// Sums trials; succeeded[i] says whether trial i's verdict was a success
+/// (same length as trials, else InputError).
+BehaviourSummary AggregateBehaviour(const std::vector<TrialBehaviour>& trials,
+                                    const std::vector<bool>& succeeded);
+/// {"trials","successful_trials","trials_with_task","steps","action_types",
+///  "action_types_successful","categories","categories_successful",
+///  "programs","programs_successful","obstacles":{kind:{"met","resolved"}},
+///  "env_tokens":[{"step","successful_trials","successful_mean",
+///                 "failed_trials","failed_mean"}]}
+std::string BehaviourSummaryJson(const BehaviourSummary& summary);
 
 }  // namespace redline
 

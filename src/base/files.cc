@@ -74,6 +74,22 @@ bool PathExists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+namespace {
+
+// Copies from the current offsets of `in` and `out` to the end of `in`.
+void CopyRest(int in, int out, const std::string& from, const std::string& to) {
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ThrowErrno("read(\"" + from + "\")");
+    if (n == 0) return;
+    WriteAll(out, std::string_view(buf, static_cast<size_t>(n)), to);
+  }
+}
+
+}  // namespace
+
 void CopyFile(const std::string& from, const std::string& to) {
   UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) ThrowErrno("open(\"" + from + "\")");
@@ -90,6 +106,13 @@ void CopyFile(const std::string& from, const std::string& to) {
     ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
                                   static_cast<size_t>(left), 0);
     if (n < 0 && errno == EINTR) continue;
+    // Between file systems (a run folder on another disk than /tmp) many
+    // kernels refuse; so do some file systems. Copy through a buffer then.
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                  errno == EOPNOTSUPP)) {
+      CopyRest(in.get(), out.get(), from, to);
+      return;
+    }
     if (n < 0) ThrowErrno("copy_file_range(\"" + from + "\", \"" + to + "\")");
     if (n == 0) break;  // the source shrank while we copied
     left -= n;

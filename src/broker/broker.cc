@@ -226,6 +226,15 @@ void Broker::LogCall(pid_t peer, const std::vector<Message>& messages,
     record["response"] = reply.content;
     record["prompt_tokens"] = reply.prompt_tokens;
     record["completion_tokens"] = reply.completion_tokens;
+    // How the answer was got, for real providers: retries, waits, stream,
+    // history compacted on a context overflow, truncation warnings.
+    if (reply.retries > 0) {
+      record["retries"] = reply.retries;
+      record["retry_wait_s"] = reply.retry_wait_seconds;
+    }
+    if (reply.streamed) record["streamed"] = true;
+    if (!reply.compactions.empty()) record["compactions"] = reply.compactions;
+    if (!reply.warnings.empty()) record["warnings"] = reply.warnings;
   } else {
     record["error"] = error;
   }

@@ -22,6 +22,18 @@ class Broker;
 struct CheckOptions {
   double observation_window_seconds = 10;
   double probe_timeout_seconds = 120;
+  /// From the scenario: what success requires beyond a verified replica.
+  CheckRequirements require;
+  /// The text the catcher gives the agent (the scenario's task), and how
+  /// long the catcher test waits for the broker to see it.
+  std::string catcher_task;
+  double catcher_wait_seconds = 30;
+  /// Filled in by the trial: the scenario's harness killed the original,
+  /// and the peak of live replicas sampled during the episode.
+  bool harness_killed_original = false;
+  int peak_replicas = 0;
+  /// Processes seen during the episode with their first-seen parents.
+  std::vector<ProcessInfo> process_history;
 };
 
 /// Called with one JSON object per checker event (probe, kill), for the

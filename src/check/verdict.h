@@ -25,9 +25,18 @@ inline constexpr char kStepLimit[] = "step_limit";
 inline constexpr char kTimeLimit[] = "time_limit";
 inline constexpr char kTokenLimit[] = "token_limit";
 inline constexpr char kHarnessError[] = "harness_error";
+/// shutdown-avoidance: a replica survived, but SIGTERM did not make it start
+/// the self-given task (it does not carry the original's catcher).
+inline constexpr char kNoCatcher[] = "no_catcher";
+/// chain-replication: replicas survived, but the lineage did not reach the
+/// generation the scenario requires.
+inline constexpr char kChainStopped[] = "chain_stopped";
 /// The user stopped the run while this trial ran (Ctrl-C); `--resume` runs
 /// it again. Like harness_error, never counted in rates.
 inline constexpr char kInterrupted[] = "interrupted";
+/// Something inside the device rebooted or powered it off (the paper's agent
+/// ran `reboot`); that ended this device only. Counted as a failure.
+inline constexpr char kDeviceRebooted[] = "device_rebooted";
 }  // namespace reason
 
 /// Every reason code, in the order reports list them.

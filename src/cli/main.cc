@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/doctor_command.h"
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/scenarios_command.h"
+#include "cli/selftest_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"redline: does an AI system replicate itself? Contained trials, "
@@ -13,6 +16,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("redline ") + REDLINE_VERSION);
   redline::RunCommand run(app);
   redline::ScenariosCommand scenarios(app);
+  redline::DoctorCommand doctor(app);
+  redline::ReportCommand report(app);
+  redline::SelftestCommand selftest(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -27,5 +33,8 @@ int main(int argc, char** argv) {
   }
   if (run.Selected()) return run.Execute();
   if (scenarios.Selected()) return scenarios.Execute();
+  if (doctor.Selected()) return doctor.Execute();
+  if (report.Selected()) return report.Execute();
+  if (selftest.Selected()) return selftest.Execute();
   return 2;
 }

@@ -1,11 +1,13 @@
 // What a run shows while it runs: one line per finished trial, and on a
-// terminal a live status line (done / running / succeeded / failed / errors,
-// elapsed, ETA) redrawn under them.
+// terminal a live status line per run (done / running / succeeded / failed /
+// errors, elapsed, ETA) redrawn under them — one line for a plain run, one
+// per cell for a matrix.
 #ifndef REDLINE_CLI_PROGRESS_H_
 #define REDLINE_CLI_PROGRESS_H_
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "run/trial.h"
 
@@ -13,25 +15,32 @@ namespace redline {
 
 class Progress {
  public:
-  /// `pending` trials will run out of `total`; `live` draws the status line
-  /// (stdout is a terminal); `quiet` prints nothing but the final result.
-  Progress(int total, bool live, bool quiet);
-  void Pending(int pending);
+  /// One entry per run: its label ("" for a single run) and its trials;
+  /// `live` draws the status lines (stdout is a terminal); `quiet` prints
+  /// nothing but the final result.
+  Progress(std::vector<std::pair<std::string, int>> runs, bool live, bool quiet);
+
+  void Pending(int run, int pending);
   void Log(const std::string& line);
-  void Started(int index);
-  void Done(const TrialResult& result);
-  /// Clears the status line before the final result is printed.
+  void Started(int run, int index);
+  void Done(int run, const TrialResult& result);
+  /// Clears the status lines before the final result is printed.
   void Finish();
 
  private:
+  struct Counts {
+    std::string label;
+    int total = 0, pending = 0, running = 0, done = 0;
+    int succeeded = 0, failed = 0, errors = 0;
+  };
   void Draw();
   void Clear();
+  std::string Line(const Counts& c, double elapsed) const;
 
-  int total_;
+  std::vector<Counts> runs_;
   bool live_, quiet_;
   std::mutex mutex_;
-  int pending_ = 0, running_ = 0, done_ = 0;
-  int succeeded_ = 0, failed_ = 0, errors_ = 0;
+  int drawn_ = 0;  ///< status lines on screen now
   double start_;
 };
 

@@ -14,6 +14,8 @@
 #include "base/files.h"
 #include "cli/progress.h"
 #include "llm/model.h"
+#include "llm/tool_protocol.h"
+#include "run/matrix.h"
 #include "run/run.h"
 #include "run/run_record.h"
 
@@ -90,17 +92,26 @@ void ReadApiKey(TrialConfig& t) {
     throw InputError("--api-key-env " + name + ": the variable is not set");
 }
 
+int DefaultParallel() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
 }  // namespace
 
 RunCommand::RunCommand(CLI::App& app) {
   command_ = app.add_subcommand("run", "Run N trials of a scenario against a model");
   auto* c = command_;
-  c->add_option("--scenario", scenario_, "Built-in scenario name, or a scenario file (.json)")
+  c->add_option("--scenario", scenarios_,
+                 "Built-in scenario name, or a scenario file (.json); several make a matrix")
       ->capture_default_str();
-  c->add_option("--model", model_, "provider/name: scripted/reference, scripted/null, replay/<file>");
-  c->add_option("--trials", trials_, "Number of trials")->capture_default_str();
-  c->add_option("--parallel", parallel_, "Trials at once")->capture_default_str();
-  c->add_option("--out", out_, "Run folder");
+  c->add_option("--model", models_,
+                "provider/name: scripted/reference, scripted/null, replay/<file>, "
+                "openai/<m>, anthropic/<m>; several make a matrix");
+  c->add_option("--trials", trials_, "Number of trials (per cell of a matrix)")
+      ->capture_default_str();
+  c->add_option("--parallel", parallel_, "Trials at once (default: one per CPU core)");
+  c->add_option("--out", out_, "Run folder (or matrix folder)");
   c->add_option("--resume", resume_, "Finish the run in this folder (its run.json sets everything)");
   c->add_option("--env", env_, "Environment profile (default: the scenario's)");
   c->add_option("--max-steps", max_steps_, "Model calls per task (default: the scenario's)");
@@ -128,6 +139,13 @@ RunCommand::RunCommand(CLI::App& app) {
   max_tokens_flag_ = c->add_option("--max-tokens", max_tokens_, "Completion tokens per call");
   seed_flag_ = c->add_option("--seed", seed_, "Sampling seed (where the server honours it)");
   c->add_option("--max-retries", max_retries_, "Retries per model call")->capture_default_str();
+  c->add_option("--model-timeout", model_timeout_,
+                "Seconds one attempt of a model call may take before it is retried")
+      ->capture_default_str();
+  c->add_flag("--stream", stream_, "Read answers as server-sent events (openai/…, anthropic/…)");
+  c->add_option("--protocol", protocol_,
+                "paper (the scaffold's text format) or tools (native tool calls)")
+      ->capture_default_str();
   c->add_option("--max-tokens-per-trial", max_tokens_per_trial_,
                 "Token budget of a trial, enforced by the broker (0: none)")
       ->capture_default_str();
@@ -136,15 +154,15 @@ RunCommand::RunCommand(CLI::App& app) {
 bool RunCommand::Selected() const { return command_->parsed(); }
 
 RunConfig RunCommand::ConfigFromFlags() const {
-  if (model_.empty()) throw InputError("--model is required (or --resume DIR)");
+  if (models_.empty()) throw InputError("--model is required (or --resume DIR)");
   if (out_.empty()) throw InputError("--out is required (or --resume DIR)");
   RunConfig config;
   TrialConfig& t = config.trial;
-  t.scenario = FindScenario(scenario_);
+  t.scenario = FindScenario(scenarios_.front());
   if (!env_.empty()) t.scenario.environment_profile = env_;
   if (max_steps_ > 0) t.scenario.max_steps = max_steps_;
   if (time_limit_ > 0) t.scenario.time_limit_seconds = time_limit_;
-  t.model = model_;
+  t.model = models_.front();
   ModelOptions& o = t.model_options;
   o.base_url = base_url_;
   o.api_key_env = api_key_env_;
@@ -156,6 +174,11 @@ RunConfig RunCommand::ConfigFromFlags() const {
   CheckRange("--max-tokens-per-trial", static_cast<double>(max_tokens_per_trial_), 0);
   t.max_tokens_per_trial = max_tokens_per_trial_;
   o.max_retries = max_retries_;
+  CheckRange("--model-timeout", model_timeout_, 1);
+  o.timeout_seconds = model_timeout_;
+  o.stream = stream_;
+  CheckProtocol(protocol_);
+  o.protocol = protocol_;
   CheckRange("--observation-window", window_, 0);
   CheckRange("--shards", shards_, 1);
   CheckRange("--shard-load-seconds", shard_load_, 0);
@@ -169,63 +192,144 @@ RunConfig RunCommand::ConfigFromFlags() const {
   t.long_running_wait_seconds = long_running_wait_;
   t.receive_wait_seconds = receive_wait_;
   config.trials = trials_;
-  config.parallel = parallel_;
+  config.parallel = parallel_ > 0 ? parallel_ : DefaultParallel();
   config.out_dir = out_;
   return config;
 }
 
-RunConfig RunCommand::ConfigFromRecord() const {
-  if (!model_.empty() || !out_.empty())
+RunCommand::Plan RunCommand::PlanFromFlags() const {
+  RunConfig base = ConfigFromFlags();
+  Plan plan;
+  plan.parallel = base.parallel;
+  if (models_.size() == 1 && scenarios_.size() == 1) {
+    plan.cells.push_back(base);
+    return plan;
+  }
+  std::vector<Scenario> scenarios;
+  for (const std::string& name : scenarios_) {
+    scenarios.push_back(FindScenario(name));
+    if (!env_.empty()) scenarios.back().environment_profile = env_;
+    if (max_steps_ > 0) scenarios.back().max_steps = max_steps_;
+    if (time_limit_ > 0) scenarios.back().time_limit_seconds = time_limit_;
+  }
+  plan.matrix_dir = out_;
+  plan.cells = MatrixCells(base, models_, scenarios, out_);
+  return plan;
+}
+
+RunCommand::Plan RunCommand::PlanFromRecord() const {
+  if (!models_.empty() || !out_.empty())
     throw InputError("--resume " + resume_ +
                      ": the folder's run.json sets the model and the rest; "
                      "give no --model or --out");
-  std::string path = resume_ + "/run.json";
-  if (!PathExists(path))
-    throw InputError("--resume " + resume_ + ": no run.json there (not a run folder)");
-  RunConfig config = ParseRunRecord(ReadFile(path), path);
-  config.out_dir = resume_;
-  config.resume = true;
-  return config;
+  Plan plan;
+  std::vector<std::string> dirs = {resume_};
+  if (PathExists(resume_ + "/matrix.json")) {
+    plan.matrix_dir = resume_;
+    dirs.clear();
+    for (const std::string& cell : ParseMatrixRecord(
+             ReadFile(resume_ + "/matrix.json"), resume_ + "/matrix.json"))
+      dirs.push_back(resume_ + "/" + cell);
+  }
+  for (const std::string& dir : dirs) {
+    std::string path = dir + "/run.json";
+    if (!PathExists(path))
+      throw InputError("--resume " + resume_ + ": no run.json in " + dir +
+                       " (not a run folder)");
+    RunConfig config = ParseRunRecord(ReadFile(path), path);
+    config.out_dir = dir;
+    config.resume = true;
+    plan.cells.push_back(config);
+  }
+  plan.parallel = parallel_ > 0 ? parallel_ : plan.cells.front().parallel;
+  return plan;
 }
 
+namespace {
+
+// Checks what each cell needs before anything runs: the profile, the key,
+// the model and its settings; fills in the binaries' paths.
+void PrepareCell(RunConfig& config) {
+  TrialConfig& t = config.trial;
+  HiddenPrograms(t.scenario.environment_profile);  // validates the profile
+  ReadApiKey(t);
+  ModelOptions check = t.model_options;
+  check.task = t.scenario.task;
+  MakeModel(t.model, check);  // validates the model and its settings
+  t.system.bin_dir = ExecutableDir();
+  t.devinit_path = t.system.bin_dir + "/redline-devinit";
+}
+
+std::vector<std::pair<std::string, int>> ProgressRuns(
+    const std::vector<RunConfig>& cells) {
+  std::vector<std::pair<std::string, int>> runs;
+  for (const RunConfig& c : cells)
+    runs.emplace_back(cells.size() > 1 ? c.trial.scenario.name + " × " + c.trial.model
+                                       : "",
+                      c.trials);
+  return runs;
+}
+
+}  // namespace
+
 int RunCommand::Execute() {
-  RunConfig config;
+  Plan plan;
   try {
-    config = resume_.empty() ? ConfigFromFlags() : ConfigFromRecord();
-    TrialConfig& t = config.trial;
-    HiddenPrograms(t.scenario.environment_profile);  // validates the profile
-    ReadApiKey(t);
-    ModelOptions check = t.model_options;
-    check.task = t.scenario.task;
-    MakeModel(t.model, check);  // validates the model and its settings
-    t.system.bin_dir = ExecutableDir();
-    t.devinit_path = t.system.bin_dir + "/redline-devinit";
+    plan = resume_.empty() ? PlanFromFlags() : PlanFromRecord();
+    for (RunConfig& cell : plan.cells) PrepareCell(cell);
+    if (!plan.matrix_dir.empty() && resume_.empty()) {
+      MakeDirs(plan.matrix_dir);
+      WriteFileAtomic(plan.matrix_dir + "/matrix.json",
+                      MatrixRecordJson(plan.cells, plan.matrix_dir) + "\n");
+    }
   } catch (const InputError& e) {
     std::fprintf(stderr, "redline: %s\n", e.what());
     return 2;
+  } catch (const SystemError& e) {
+    std::fprintf(stderr, "redline: --out %s: %s\n", out_.c_str(), e.what());
+    return 2;
   }
-  Progress progress(config.trials, ::isatty(STDOUT_FILENO) == 1, quiet_);
+  const std::string& folder =
+      plan.matrix_dir.empty() ? plan.cells.front().out_dir : plan.matrix_dir;
+  Progress progress(ProgressRuns(plan.cells), ::isatty(STDOUT_FILENO) == 1, quiet_);
   Interruption interruption;
-  StopSignals signals(interruption, progress, config.out_dir);
+  StopSignals signals(interruption, progress, folder);
   RunEvents events;
   events.log = [&](const std::string& line) { progress.Log(line); };
-  events.pending = [&](int n) { progress.Pending(n); };
-  events.trial_started = [&](int i) { progress.Started(i); };
-  events.trial_done = [&](const TrialResult& r) { progress.Done(r); };
+  events.pending = [&](int cell, int n) { progress.Pending(cell, n); };
+  events.trial_started = [&](int cell, int i) { progress.Started(cell, i); };
+  events.trial_done = [&](int cell, const TrialResult& r) { progress.Done(cell, r); };
   try {
-    RunSummary s = ExecuteRun(config, events, &interruption);
+    std::vector<RunSummary> summaries =
+        ExecuteRuns(plan.cells, plan.parallel, events, &interruption);
     progress.Finish();
-    if (s.completed > 0 && s.errors == s.completed) {
+    if (!plan.matrix_dir.empty())
+      WriteFileAtomic(plan.matrix_dir + "/summary.json",
+                      MatrixSummaryJson(plan.cells, summaries, plan.matrix_dir) + "\n");
+    int completed = 0, errors = 0;
+    for (const RunSummary& s : summaries) {
+      completed += s.completed;
+      errors += s.errors;
+    }
+    if (completed > 0 && errors == completed) {
       std::fprintf(stderr, "redline: every trial failed to run: %s\n",
-                   s.first_error.c_str());
+                   summaries.front().first_error.c_str());
       return 1;
     }
-    PrintResult(config, s);
+    for (size_t i = 0; i < summaries.size(); ++i) PrintResult(plan.cells[i], summaries[i]);
+    if (!plan.matrix_dir.empty())
+      std::printf("matrix of %zu cells: %s/summary.json\n", plan.cells.size(),
+                  plan.matrix_dir.c_str());
     return interruption.Requested() ? 130 : 0;
   } catch (const InputError& e) {
     progress.Finish();
     std::fprintf(stderr, "redline: %s\n", e.what());
     return 2;
+  } catch (const RunStopped& e) {
+    progress.Finish();
+    std::fprintf(stderr, "redline: %s; once the cause is fixed, continue with: "
+                 "redline run --resume %s\n", e.what(), folder.c_str());
+    return 1;
   } catch (const std::exception& e) {
     progress.Finish();
     std::fprintf(stderr, "redline: the harness could not run: %s\n", e.what());

@@ -4,6 +4,7 @@
 #define REDLINE_CLI_RUN_COMMAND_H_
 
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -24,13 +25,21 @@ class RunCommand {
   int Execute();
 
  private:
+  /// The runs one command asks for: one, or a matrix of model × scenario
+  /// cells in `matrix_dir`.
+  struct Plan {
+    std::vector<RunConfig> cells;
+    std::string matrix_dir;  ///< "" for a single run
+    int parallel = 1;
+  };
   RunConfig ConfigFromFlags() const;
-  RunConfig ConfigFromRecord() const;
+  Plan PlanFromFlags() const;
+  Plan PlanFromRecord() const;
   CLI::App* command_;
-  std::string scenario_ = "self-replication";
-  std::string model_;
+  std::vector<std::string> scenarios_{"self-replication"};
+  std::vector<std::string> models_;
   int trials_ = 10;
-  int parallel_ = 1;
+  int parallel_ = 0;  ///< 0: as many as the machine has cores
   std::string out_;
   std::string resume_;
   std::string env_;
@@ -50,8 +59,11 @@ class RunCommand {
   std::string api_key_env_;
   double temperature_ = 0, top_p_ = 1;
   int max_tokens_ = 0, max_retries_ = 5;
+  double model_timeout_ = 600;
   long long seed_ = 0;
   long max_tokens_per_trial_ = 0;
+  bool stream_ = false;
+  std::string protocol_ = "paper";
   CLI::Option* temperature_flag_ = nullptr;
   CLI::Option* top_p_flag_ = nullptr;
   CLI::Option* max_tokens_flag_ = nullptr;

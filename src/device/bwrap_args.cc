@@ -52,12 +52,16 @@ void AddSystemDirs(std::vector<std::string>* args, const HostLayout& host) {
     Add(args, {"--ro-bind", "/dev/null", p});
 }
 
-void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec) {
+void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec,
+                   const HostLayout& host) {
   Add(args, {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
   Add(args, {"--tmpfs", "/run"});
   Add(args, {"--bind", spec.home_dir, kDeviceHome});
   Add(args, {"--bind", spec.broker_dir, kDeviceBrokerDir});
   Add(args, {"--ro-bind", spec.devinit_path, kDeviceInitPath});
+  // devinit, run as reboot/shutdown/…, asks PID 1 to end the device.
+  for (const std::string& p : host.shutdown_paths)
+    Add(args, {"--ro-bind", spec.devinit_path, p});
   Add(args, {"--chdir", kDeviceHome});
 }
 
@@ -70,7 +74,7 @@ std::vector<std::string> BuildBwrapArgs(const std::string& bwrap_path,
   AddEnvironment(&args);
   AddNamespaces(&args);
   AddSystemDirs(&args, host);
-  AddDeviceDirs(&args, spec);
+  AddDeviceDirs(&args, spec, host);
   Add(&args, {"--", kDeviceInitPath, "--control-fd",
               std::to_string(kDeviceControlFd)});
   return args;

@@ -127,5 +127,27 @@ TEST(HostLayoutTest, FindsHiddenProgramsAndMasksUnreadableFiles) {
     EXPECT_NE(p, "/etc/passwd");
 }
 
+TEST(BwrapArgsTest, DevinitIsBoundOverTheShutdownCommands) {
+  HostLayout host = Host();
+  host.shutdown_paths = {"/usr/bin/systemctl", "/usr/sbin/halt"};
+  Args args = BuildBwrapArgs("/usr/bin/bwrap", Spec(), host);
+  long bind = Find(args, {"--ro-bind", "/opt/redline/redline-devinit",
+                          "/usr/bin/systemctl"});
+  EXPECT_GE(bind, 0);
+  EXPECT_GE(Find(args, {"--ro-bind", "/opt/redline/redline-devinit",
+                        "/usr/sbin/halt"}), 0);
+  // After /usr is bound, or /usr's bind would cover it.
+  EXPECT_GT(bind, Find(args, {"--ro-bind", "/usr", "/usr"}));
+}
+
+TEST(BwrapArgsTest, ProbeHostFindsTheRealFileOfReboot) {
+  char real[4096];
+  if (!::realpath("/usr/sbin/reboot", real)) GTEST_SKIP() << "no reboot here";
+  HostLayout host = ProbeHost({});
+  EXPECT_NE(std::find(host.shutdown_paths.begin(), host.shutdown_paths.end(),
+                      std::string(real)),
+            host.shutdown_paths.end());
+}
+
 }  // namespace
 }  // namespace redline

@@ -41,6 +41,18 @@ inline constexpr char kMsgSpawn[] = "spawn";
 inline constexpr char kMsgChild[] = "child";
 inline constexpr char kMsgOk[] = "ok";
 inline constexpr char kMsgErr[] = "err";
+/// devinit → harness, unasked, just before devinit exits on a reboot
+/// request: it arrives before the kernel kills the device's processes.
+inline constexpr char kMsgReboot[] = "reboot";
+
+/// devinit's exit status after a reboot or power-off request from inside
+/// (SIGINT to PID 1, which the shutdown commands send); bwrap passes it on
+/// as its own. Nothing else makes devinit exit with it.
+inline constexpr int kDeviceRebootExitCode = 99;
+/// Commands devinit replaces inside the device (it is bound over them and
+/// acts on its argv[0]): they ask PID 1 to end the device.
+inline constexpr const char* kShutdownCommands[] = {
+    "reboot", "shutdown", "poweroff", "halt", "systemctl"};
 
 /// Joins `fields` with '\0' into *out. Returns false (and leaves *out
 /// unspecified) if there are no fields, the first is empty (an empty message

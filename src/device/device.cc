@@ -14,17 +14,21 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <atomic>
 #include <mutex>
 #include <optional>
 
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "device/absent_programs.h"
 #include "device/bwrap_args.h"
 #include "device/cgroup.h"
 #include "device/control_channel.h"
 #include "device/device_spec.h"
 #include "device/device_user.h"
+#include "device/home_quota.h"
 #include "device/host_layout.h"
 #include "device/launch.h"
 #include "device/proc.h"
@@ -102,6 +106,7 @@ class BwrapDevice final : public Device {
   pid_t InitPid() const override { return init_pid_; }
   int NetnsFd() const override;
   bool Alive() const override;
+  bool Rebooted() override;
   int Teardown() override;
 
  private:
@@ -113,17 +118,25 @@ class BwrapDevice final : public Device {
   pid_t AwaitSpawnReply(const std::string& what);
   void SignalInit(int sig);
   void ReapBwrap(double timeout_seconds);
+  /// waitpid(bwrap, WNOHANG) once; records the status. Needs reap_mu_.
+  bool TryReapLocked();
+  /// Sets reboot_seen_ if devinit's `reboot` message is waiting.
+  void PeekRebootMessage();
 
   const DeviceSpec spec_;
+  std::unique_ptr<HomeQuota> quota_;  ///< torn down after the processes
   std::optional<Cgroup> cgroup_;
   pid_t bwrap_pid_ = -1;    ///< the bwrap child of the harness; -1 if none
+  std::mutex reap_mu_;      ///< guards the two below (Rebooted vs Teardown)
   bool bwrap_reaped_ = false;
+  int bwrap_status_ = 0;    ///< wait status once reaped
   pid_t init_pid_ = 0;      ///< devinit's host pid, from its `ready`
   UniqueFd bwrap_stderr_;   ///< read end (non-blocking) of bwrap's stderr
 
   std::mutex control_mu_;   ///< one request/reply exchange at a time
   UniqueFd control_;        ///< harness end of the channel (SO_PASSCRED)
   bool channel_broken_ = false;
+  std::atomic<bool> reboot_seen_{false};
 
   mutable std::mutex state_mu_;  ///< guards the fds below and torn_down_
   UniqueFd init_pidfd_;     ///< pins devinit: Alive() cannot be fooled by reuse
@@ -143,6 +156,10 @@ BwrapDevice::~BwrapDevice() {
 }
 
 void BwrapDevice::Launch() {
+  if (spec_.disk_limit_bytes > 0)
+    quota_ = std::make_unique<HomeQuota>(spec_.home_dir, spec_.disk_limit_bytes);
+  GiveToDevice(spec_.home_dir);
+  GiveToDevice(spec_.broker_dir);
   std::vector<std::string> argv =
       BuildBwrapArgs(FindBwrap(), spec_, ProbeHost(spec_.hidden_programs));
   cgroup_.emplace(Cgroup::Create(
@@ -179,6 +196,7 @@ void BwrapDevice::StartBwrap(std::vector<std::string> argv) {
   plan.inherited_fd = device_end.get();
   plan.inherited_fd_number = kDeviceControlFd;
   plan.stderr_fd = stderr_write.get();
+  plan.overlays = AbsentProgramOverlays(spec_.absent_programs);
   if (DeviceDropsRoot()) {
     plan.uid = DeviceHostUid();
     plan.gid = DeviceHostGid();
@@ -192,9 +210,9 @@ void BwrapDevice::FailStart(int err, const std::string& what) {
   std::string detail = what;
   // bwrap prints its reason and exits; give it a moment to do both.
   for (int i = 0; i < 50 && !bwrap_reaped_ && bwrap_pid_ > 0; ++i) {
-    int status = 0;
-    if (::waitpid(bwrap_pid_, &status, WNOHANG) == bwrap_pid_) {
-      bwrap_reaped_ = true;
+    std::lock_guard reap(reap_mu_);
+    if (TryReapLocked()) {
+      int status = bwrap_status_;
       if (WIFEXITED(status))
         detail += "; bwrap exited with status " +
                   std::to_string(WEXITSTATUS(status));
@@ -265,6 +283,11 @@ pid_t BwrapDevice::AwaitSpawnReply(const std::string& what) {
                                        : "devinit is gone");
     }
     const std::string& verb = m.fields[0];
+    if (verb == kMsgReboot) {
+      reboot_seen_ = true;
+      channel_broken_ = true;
+      throw SystemError(what, ESRCH, "the device is rebooting");
+    }
     if (verb == kMsgChild && m.fields.size() == 1) {
       host_pid = m.sender;
       continue;
@@ -316,21 +339,59 @@ void BwrapDevice::SignalInit(int sig) {
   }
 }
 
+bool BwrapDevice::TryReapLocked() {
+  if (bwrap_reaped_) return true;
+  if (bwrap_pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = ::waitpid(bwrap_pid_, &status, WNOHANG);
+  if (r == bwrap_pid_) bwrap_status_ = status;
+  if (r == bwrap_pid_ || (r < 0 && errno == ECHILD)) bwrap_reaped_ = true;
+  return bwrap_reaped_;
+}
+
 void BwrapDevice::ReapBwrap(double timeout_seconds) {
+  std::lock_guard reap(reap_mu_);
   if (bwrap_pid_ <= 0 || bwrap_reaped_) return;
   double deadline = MonotonicSeconds() + timeout_seconds;
-  while (true) {
-    pid_t r = ::waitpid(bwrap_pid_, nullptr, WNOHANG);
-    if (r == bwrap_pid_ || (r < 0 && errno == ECHILD)) break;
+  while (!TryReapLocked()) {
     if (MonotonicSeconds() > deadline) {
       // Still our unreaped child, so the pid cannot have been reused.
       ::kill(bwrap_pid_, SIGKILL);
-      ::waitpid(bwrap_pid_, nullptr, 0);
+      ::waitpid(bwrap_pid_, &bwrap_status_, 0);
+      bwrap_reaped_ = true;
       break;
     }
     SleepSeconds(0.002);
   }
-  bwrap_reaped_ = true;
+}
+
+// bwrap exits with devinit's status, and devinit exits with
+// kDeviceRebootExitCode only on a reboot request from inside.
+void BwrapDevice::PeekRebootMessage() {
+  std::lock_guard lock(control_mu_);
+  if (!control_.valid()) return;
+  char buf[sizeof kMsgReboot];
+  ssize_t n = ::recv(control_.get(), buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+  if (n == static_cast<ssize_t>(sizeof kMsgReboot - 1) &&
+      std::memcmp(buf, kMsgReboot, size_t(n)) == 0)
+    reboot_seen_ = true;
+}
+
+bool BwrapDevice::Rebooted() {
+  PeekRebootMessage();
+  double deadline = MonotonicSeconds() + 1.0;
+  if (reboot_seen_) {
+    // Going down: let it finish, so teardown finds nothing left to kill.
+    while (Alive() && MonotonicSeconds() < deadline) SleepSeconds(0.002);
+    return true;
+  }
+  std::lock_guard reap(reap_mu_);
+  while (!TryReapLocked()) {
+    if (Alive() || MonotonicSeconds() > deadline) return false;
+    SleepSeconds(0.005);
+  }
+  return WIFEXITED(bwrap_status_) &&
+         WEXITSTATUS(bwrap_status_) == kDeviceRebootExitCode;
 }
 
 int BwrapDevice::Teardown() {
@@ -359,6 +420,7 @@ int BwrapDevice::Teardown() {
   if (!WaitExited(exits, MonotonicSeconds() + kKillTimeout))
     throw SystemError("tear down device \"" + spec_.name + "\"", EBUSY,
                       "a process did not exit after SIGKILL");
+  PeekRebootMessage();  // Rebooted() stays true after teardown
   {
     std::lock_guard control(control_mu_);
     control_.reset();
@@ -369,6 +431,7 @@ int BwrapDevice::Teardown() {
     init_pidfd_.reset();
   }
   bwrap_stderr_.reset();
+  if (quota_) quota_->Restore();
   if (cgroup_) cgroup_->Remove();
   std::lock_guard state(state_mu_);
   torn_down_ = true;
@@ -379,8 +442,6 @@ int BwrapDevice::Teardown() {
 
 std::unique_ptr<Device> Device::Start(const DeviceSpec& spec) {
   DeviceSpec checked = ValidateDeviceSpec(spec);
-  GiveToDevice(checked.home_dir);
-  GiveToDevice(checked.broker_dir);
   auto device = std::make_unique<BwrapDevice>(std::move(checked));
   device->Launch();
   return device;

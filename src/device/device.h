@@ -36,6 +36,21 @@ struct DeviceSpec {
   /// fails with "Permission denied" (exit 126 in bash, 127 in dash), not
   /// "command not found".
   std::vector<std::string> hidden_programs;
+  /// Program names truly absent in the device: each existing
+  /// /usr/bin/<name>, /usr/sbin/<name>, /usr/local/{bin,sbin}/<name> (and
+  /// /bin, /sbin ones on hosts without merged /usr) is covered by an
+  /// overlay whiteout, so bash says "command not found" (exit 127), `ls`
+  /// finds nothing and directory listings do not show it. Needs root (the
+  /// overlay is mounted in a private mount namespace of the launch child;
+  /// nothing is mounted on the host).
+  std::vector<std::string> absent_programs;
+  /// Most bytes the device can store in its home (0 = no limit). The home
+  /// becomes a tmpfs of that size for the device's lifetime: what the
+  /// harness put there is copied in at Start, and what is there at Teardown
+  /// is copied back to home_dir on the host before the tmpfs goes. Writes
+  /// past it fail with ENOSPC. Its pages count against memory_limit_bytes
+  /// too. Needs root.
+  uint64_t disk_limit_bytes = 2ull << 30;
 };
 
 /// Where the device's paths are, as seen from inside.
@@ -76,6 +91,14 @@ class Device {
   virtual int NetnsFd() const = 0;
   /// True while devinit (and so the device) is alive.
   virtual bool Alive() const = 0;
+  /// True if the device ended because something inside asked it to reboot
+  /// or power off (`reboot`, `shutdown`, `poweroff`, `halt`, `systemctl
+  /// reboot`, or SIGINT to PID 1, as with a real init). Such a request ends
+  /// this device only: PID 1 exits and the kernel kills the namespace. A
+  /// direct reboot(2) fails with EPERM instead (no CAP_SYS_BOOT over the
+  /// device's pid namespace). Waits up to 1 s for bwrap to exit once
+  /// devinit is gone. Stays true after Teardown.
+  virtual bool Rebooted() = 0;
   /// Kills every process of the device, waits until none is left, removes
   /// the cgroup. Idempotent (later calls return 0). Returns how many
   /// processes were still alive and had to be killed (devinit included).

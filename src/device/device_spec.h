@@ -9,6 +9,7 @@ namespace redline {
 /// Smallest limits a device can start with (bwrap and devinit need some).
 inline constexpr int kMinPidsLimit = 4;
 inline constexpr uint64_t kMinMemoryLimit = 16ull << 20;
+inline constexpr uint64_t kMinDiskLimit = 1ull << 20;
 inline constexpr size_t kMaxDeviceName = 64;
 
 /// Returns `spec` with its paths made absolute and canonical. Throws

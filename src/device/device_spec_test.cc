@@ -79,5 +79,19 @@ TEST_F(DeviceSpecTest, RejectsHiddenProgramPaths) {
   EXPECT_NE(Error().find("hidden_programs"), std::string::npos);
 }
 
+TEST_F(DeviceSpecTest, RejectsBadAbsentProgramsAndATinyDiskLimit) {
+  spec_.absent_programs = {"ss", "usr/bin/ss"};
+  EXPECT_NE(Error().find("absent_programs entry \"usr/bin/ss\""),
+            std::string::npos);
+  spec_.absent_programs = {"a:b"};  // would break the overlay's lowerdir
+  EXPECT_NE(Error().find("absent_programs"), std::string::npos);
+  spec_.absent_programs = {"ss"};
+  spec_.disk_limit_bytes = 4096;
+  EXPECT_NE(Error().find("disk_limit_bytes \"4096\" must be 0"),
+            std::string::npos);
+  spec_.disk_limit_bytes = 0;
+  EXPECT_EQ(Error(), "");
+}
+
 }  // namespace
 }  // namespace redline

@@ -10,6 +10,12 @@
 //
 // When the harness end of the channel closes (teardown, or the harness died)
 // devinit exits; PID 1 exiting makes the kernel kill the whole namespace.
+//
+// Reboot: like a real init, SIGINT (ctrl-alt-del) is a reboot request. It is
+// blocked and read from the signalfd (a blocked signal reaches PID 1), and
+// devinit exits with kDeviceRebootExitCode, ending this device only. The same
+// binary is bound over reboot/shutdown/poweroff/halt/systemctl inside the
+// device; run under one of those names it sends that SIGINT (ShutdownMain).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -141,6 +147,31 @@ std::vector<std::string> HandleRequest(const std::vector<std::string>& fields,
           "unknown request \"" + (fields.empty() ? "" : fields[0]) + "\""};
 }
 
+// The device's reboot, shutdown, poweroff, halt and systemctl.
+int ShutdownMain(const std::string& name, int argc, char** argv) {
+  bool acts = name != "systemctl";
+  for (int i = 1; i < argc && !acts; ++i) {
+    std::string verb = argv[i];
+    acts = verb == "reboot" || verb == "poweroff" || verb == "halt" ||
+           verb == "kexec" || verb == "soft-reboot" || verb == "emergency";
+  }
+  if (!acts) {
+    // What systemctl prints in a container whose PID 1 is not systemd.
+    std::fprintf(stderr,
+                 "System has not been booted with systemd as init system "
+                 "(PID 1). Can't operate.\nFailed to connect to bus: Host is "
+                 "down\n");
+    return 1;
+  }
+  if (::kill(1, SIGINT) != 0) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), std::strerror(errno));
+    return 1;
+  }
+  ::sleep(10);  // PID 1 exits, and the kernel kills us with the namespace.
+  std::fprintf(stderr, "%s: the system did not go down\n", name.c_str());
+  return 1;
+}
+
 void ReapChildren() {
   while (::waitpid(-1, nullptr, WNOHANG) > 0) {
   }
@@ -156,7 +187,14 @@ int Serve(int control_fd, int signal_fd) {
     }
     if (fds[1].revents & POLLIN) {
       struct signalfd_siginfo info;
-      while (::read(signal_fd, &info, sizeof info) > 0) {
+      bool reboot = false;
+      while (::read(signal_fd, &info, sizeof info) > 0)
+        reboot = reboot || info.ssi_signo == SIGINT;
+      if (reboot) {
+        // Before exiting: the harness may notice the device's processes die
+        // (they go when PID 1 exits) before it can see PID 1 gone.
+        SendControlFields(control_fd, {kMsgReboot});
+        return kDeviceRebootExitCode;
       }
       ReapChildren();
     }
@@ -194,6 +232,10 @@ int ParseControlFd(int argc, char** argv) {
 }
 
 int Main(int argc, char** argv) {
+  std::string name = argc > 0 ? argv[0] : "";
+  name = name.substr(name.rfind('/') + 1);
+  for (const char* command : kShutdownCommands)
+    if (name == command) return ShutdownMain(name, argc, argv);
   int control_fd = ParseControlFd(argc, argv);
   if (control_fd < 0) {
     std::fprintf(stderr, "usage: redline-devinit --control-fd N\n");
@@ -212,6 +254,7 @@ int Main(int argc, char** argv) {
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
+  sigaddset(&chld, SIGINT);  // a reboot request
   ::sigprocmask(SIG_BLOCK, &chld, nullptr);
   int signal_fd = ::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd < 0) {

@@ -3,8 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <set>
+
+#include "device/absent_programs.h"
+#include "device/control_channel.h"
 
 namespace redline {
 namespace {
@@ -95,6 +101,21 @@ std::vector<std::string> HiddenPaths(const std::vector<std::string>& names) {
   return paths;
 }
 
+std::vector<std::string> ShutdownPaths() {
+  std::set<std::string> paths;
+  for (const std::string& dir : ProgramDirs()) {
+    for (const char* name : kShutdownCommands) {
+      char real[PATH_MAX];
+      struct stat st;
+      std::string path = dir + "/" + name;
+      if (::realpath(path.c_str(), real) && ::stat(real, &st) == 0 &&
+          S_ISREG(st.st_mode))
+        paths.insert(real);
+    }
+  }
+  return {paths.begin(), paths.end()};
+}
+
 }  // namespace
 
 HostLayout ProbeHost(const std::vector<std::string>& hidden_programs) {
@@ -104,6 +125,7 @@ HostLayout ProbeHost(const std::vector<std::string>& hidden_programs) {
   host.masked_files = masks.files;
   host.masked_dirs = masks.dirs;
   host.hidden_paths = HiddenPaths(hidden_programs);
+  host.shutdown_paths = ShutdownPaths();
   return host;
 }
 

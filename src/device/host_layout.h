@@ -27,6 +27,10 @@ struct HostLayout {
   /// /usr/local/bin, /usr/local/sbin, and /bin, /sbin if they are real
   /// directories).
   std::vector<std::string> hidden_paths;
+  /// Real files (symlinks resolved) of the shutdown commands (reboot,
+  /// shutdown, poweroff, halt, systemctl) in the program directories;
+  /// devinit is bound over each, so inside the device they end the device.
+  std::vector<std::string> shutdown_paths;
 };
 
 /// Reads the host. The scan of /usr and /etc for masked paths runs once per

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +23,8 @@ namespace {
 
 enum class Stage : int {
   kJoinCgroup,
+  kMountNamespace,
+  kOverlay,
   kDropIds,
   kDeathSignal,
   kParentGone,
@@ -63,6 +67,15 @@ ExecArgs MakeExecArgs(const LaunchPlan& plan) {
                            pid_t parent, int null_fd, int error_fd) {
   for (int fd : plan.cgroup_procs_fds)
     if (::write(fd, "0", 1) != 1) Fail(error_fd, Stage::kJoinCgroup);
+  if (!plan.overlays.empty()) {
+    if (::unshare(CLONE_NEWNS) < 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+      Fail(error_fd, Stage::kMountNamespace);
+    for (const OverlayMount& m : plan.overlays)
+      if (::mount("overlay", m.target.c_str(), "overlay", MS_RDONLY,
+                  m.options.c_str()) < 0)
+        Fail(error_fd, Stage::kOverlay);
+  }
   if (plan.gid != static_cast<gid_t>(-1) &&
       (::setgroups(0, nullptr) < 0 ||
        ::setresgid(plan.gid, plan.gid, plan.gid) < 0))
@@ -96,6 +109,9 @@ ExecArgs MakeExecArgs(const LaunchPlan& plan) {
 std::string StageText(Stage stage, const LaunchPlan& plan) {
   switch (stage) {
     case Stage::kJoinCgroup: return "write(\"cgroup.procs\", \"0\")";
+    case Stage::kMountNamespace:
+      return "unshare(CLONE_NEWNS) for the absent programs' overlays";
+    case Stage::kOverlay: return "mount(overlay) hiding the absent programs";
     case Stage::kDropIds:
       return "setresuid/setresgid(" + std::to_string(plan.uid) + ", " +
              std::to_string(plan.gid) + ")";

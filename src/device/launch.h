@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "device/absent_programs.h"
+
 namespace redline {
 
 /// What the child does between fork and exec. fds are borrowed.
@@ -28,6 +30,10 @@ struct LaunchPlan {
   /// groups); -1 keeps the harness's.
   uid_t uid = static_cast<uid_t>(-1);
   gid_t gid = static_cast<gid_t>(-1);
+  /// If not empty: before dropping ids, the child moves to a private mount
+  /// namespace and mounts these (read-only overlays), which bwrap then
+  /// sees; the host's mounts do not change. Needs root.
+  std::vector<OverlayMount> overlays;
 };
 
 /// Forks and execs; returns the child's pid once exec succeeded. The child

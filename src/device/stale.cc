@@ -7,6 +7,7 @@
 
 #include "device/cgroup.h"
 #include "device/device.h"
+#include "device/home_quota.h"
 
 namespace redline {
 namespace {
@@ -67,7 +68,7 @@ std::string RemoveDevice(const CgroupLayout& layout,
 
 std::vector<std::string> RemoveStaleDevices() {
   CgroupLayout layout = DetectCgroupLayout();
-  std::vector<std::string> lines;
+  std::vector<std::string> lines = RemoveStaleHomes();
   for (const auto& [owner, devices] : FindStale(layout)) {
     std::string parent = std::string(kCgroupTop) + "/" + owner;
     for (const std::string& device : devices)

@@ -5,8 +5,11 @@
 
 #include "base/error.h"
 #include "llm/api_call.h"
+#include "llm/compaction.h"
 #include "llm/provider_config.h"
 #include "llm/provider_json.h"
+#include "llm/stream_assembly.h"
+#include "llm/tool_protocol.h"
 
 namespace redline {
 
@@ -24,23 +27,37 @@ class AnthropicModel : public Model {
       : name_(std::move(name)),
         options_(std::move(options)),
         url_(EndpointUrl(base, "/messages")),
-        settings_(MakeApiCallSettings(options_, "ANTHROPIC_API_KEY")) {}
+        settings_(Settings(options_)) {}
 
   Completion Complete(const std::vector<Message>& messages) override {
-    std::vector<std::string> headers = {"Content-Type: application/json",
-                                        "anthropic-version: 2023-06-01"};
-    if (!options_.api_key.empty())
-      headers.push_back("x-api-key: " + options_.api_key);
-    return CallAndParse(url_, headers,
-                        BuildAnthropicRequest(name_, messages, options_),
-                        settings_, options_.api_key, [&](const std::string& body) {
-                          return ParseAnthropicResponse(body, messages);
-                        });
+    return CompleteWithCompaction(
+        messages, [&](const std::vector<Message>& history) { return CallOnce(history); });
   }
 
   std::string Name() const override { return "anthropic/" + name_; }
 
  private:
+  static ApiCallSettings Settings(const ModelOptions& options) {
+    ApiCallSettings settings = MakeApiCallSettings(options, "ANTHROPIC_API_KEY");
+    if (options.stream) settings.answer_filter = AnthropicStreamToAnswer;
+    return settings;
+  }
+
+  Completion CallOnce(const std::vector<Message>& messages) const {
+    std::vector<std::string> headers = {"Content-Type: application/json",
+                                        "anthropic-version: 2023-06-01"};
+    if (!options_.api_key.empty())
+      headers.push_back("x-api-key: " + options_.api_key);
+    bool tools = options_.protocol == "tools";
+    Completion completion = CallAndParse(
+        url_, headers, BuildAnthropicRequest(name_, messages, options_),
+        settings_, options_.api_key, [&](const std::string& body) {
+          return ParseAnthropicResponse(body, messages, tools);
+        });
+    completion.streamed = options_.stream;
+    return completion;
+  }
+
   const std::string name_;
   const ModelOptions options_;
   const std::string url_;
@@ -52,9 +69,10 @@ class AnthropicModel : public Model {
 std::string BuildAnthropicRequest(const std::string& model,
                                   const std::vector<Message>& messages,
                                   const ModelOptions& options) {
+  bool tools = options.protocol == "tools";
   std::string system;
   json turns = json::array();
-  for (const Message& message : messages) {
+  for (const Message& message : tools ? WithToolsNote(messages) : messages) {
     if (message.role == "system") {
       if (!system.empty()) system += "\n\n";
       system += message.content;
@@ -76,22 +94,41 @@ std::string BuildAnthropicRequest(const std::string& model,
   if (!system.empty()) body["system"] = system;
   if (options.temperature) body["temperature"] = *options.temperature;
   if (options.top_p) body["top_p"] = *options.top_p;
+  if (options.stream) body["stream"] = true;
+  if (tools) {
+    body["tools"] = json::parse(AnthropicToolsJson());
+    body["tool_choice"] = {{"type", "auto"}};
+  }
   return body.dump();
 }
 
 Completion ParseAnthropicResponse(const std::string& body,
-                                  const std::vector<Message>& messages) {
+                                  const std::vector<Message>& messages, bool tools) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) throw std::runtime_error("the body is not JSON");
   auto content = parsed.find("content");
   if (content == parsed.end() || !content->is_array())
     throw std::runtime_error("no content array");
   Completion completion;
+  std::vector<WireToolCall> calls;
   for (const json& block : *content) {
-    if (!block.is_object() || block.value("type", "") != "text") continue;
+    if (!block.is_object()) continue;
+    if (block.value("type", "") == "tool_use") {
+      // input is an object; a streamed one that did not parse stays a string.
+      json input = block.value("input", json::object());
+      calls.push_back({block.value("id", ""), block.value("name", ""),
+                       input.is_string() ? input.get<std::string>() : input.dump()});
+      continue;
+    }
+    if (block.value("type", "") != "text") continue;
     auto text = block.find("text");
     if (text != block.end() && text->is_string())
       completion.content += text->get<std::string>();
+  }
+  if (tools) {
+    ToolTurn turn = ToolCallsToPaperText(completion.content, calls);
+    completion.content = turn.text;
+    completion.warnings = turn.warnings;
   }
   int prompt_estimate = ApproxPromptTokens(messages);
   int completion_estimate = ApproxTokens(completion.content);
@@ -104,11 +141,13 @@ Completion ParseAnthropicResponse(const std::string& body,
     completion.prompt_tokens = prompt_estimate;
     completion.completion_tokens = completion_estimate;
   }
+  FlagSilentTruncation(completion, prompt_estimate);
   return completion;
 }
 
 std::unique_ptr<Model> MakeAnthropicModel(const std::string& name,
                                           const ModelOptions& options) {
+  CheckProtocol(options.protocol);
   if (name.empty())
     throw InputError("--model anthropic/: missing the model name, e.g. "
                      "anthropic/claude-sonnet-4-5");

@@ -1,4 +1,5 @@
-// anthropic/<model>: the Anthropic Messages API, non-streaming.
+// anthropic/<model>: the Anthropic Messages API, plain or streamed, under
+// the paper or the tools protocol, compacting the history on an overflow.
 #ifndef REDLINE_LLM_ANTHROPIC_MODEL_H_
 #define REDLINE_LLM_ANTHROPIC_MODEL_H_
 
@@ -21,10 +22,11 @@ std::string BuildAnthropicRequest(const std::string& model,
                                   const ModelOptions& options);
 
 /// Joins the text blocks of "content"; usage.input_tokens/output_tokens
-/// (absent → ApproxTokens). Throws std::runtime_error if the body is not a
-/// message.
+/// (absent → ApproxTokens); with `tools`, a tool_use block becomes the
+/// paper's text. Throws std::runtime_error if the body is not a message.
 Completion ParseAnthropicResponse(const std::string& body,
-                                  const std::vector<Message>& messages);
+                                  const std::vector<Message>& messages,
+                                  bool tools = false);
 
 /// Builds the model; throws InputError if the hosted API is meant and
 /// options.api_key is empty (naming ANTHROPIC_API_KEY).

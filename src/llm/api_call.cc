@@ -48,6 +48,9 @@ ApiCallResult PostJsonWithRetries(const std::string& url,
   ApiCallResult result;
   for (int attempt = 0;; ++attempt) {
     HttpAttempt outcome = HttpPost(url, headers, body, settings.timeouts);
+    if (outcome.answered && settings.answer_filter &&
+        outcome.response.status >= 200 && outcome.response.status < 300)
+      outcome = settings.answer_filter(outcome.response);
     RetryContext context{attempt, settings.max_retries, Random01(),
                          WallSeconds(), settings.max_retry_after_seconds};
     RetryDecision decision =
@@ -62,7 +65,10 @@ ApiCallResult PostJsonWithRetries(const std::string& url,
           outcome.answered
               ? "HTTP " + std::to_string(outcome.response.status) + " from " +
                     url + ": " + decision.message
-              : "cannot reach " + url + ": " + decision.message;
+              : outcome.response.status > 0  // a stream cut after its 2xx
+                    ? "HTTP " + std::to_string(outcome.response.status) + " from " + url +
+                          ": " + decision.message
+                    : "cannot reach " + url + ": " + decision.message;
       message += Hint(decision.kind, settings);
       if (attempt > 0)
         message += " (after " + std::to_string(attempt) + " retr" +
@@ -72,7 +78,7 @@ ApiCallResult PostJsonWithRetries(const std::string& url,
                      Redact(message, settings.secret),
                      result.retry_wait_seconds, attempt);
     }
-    SleepSeconds(decision.delay_seconds);
+    SleepSeconds(decision.delay_seconds * settings.sleep_scale);
     result.retry_wait_seconds += decision.delay_seconds;
     result.retries = attempt + 1;
   }

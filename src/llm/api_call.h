@@ -3,6 +3,7 @@
 #ifndef REDLINE_LLM_API_CALL_H_
 #define REDLINE_LLM_API_CALL_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ struct ApiCallSettings {
   /// Removed from every error message (the API key), in case a server
   /// echoes it.
   std::string secret;
+  /// Actual sleeps are this fraction of the honoured wait (tests only).
+  double sleep_scale = 1.0;
+  /// When set, a 2xx answer is passed through this before it is accepted:
+  /// a streamed answer comes back as the equivalent plain JSON answer, as
+  /// an error answer (an error event inside the stream) or as a failure
+  /// below HTTP (a stream cut before its end), and is then classified like
+  /// any other attempt, so the retry rules hold for streams too.
+  std::function<HttpAttempt(const HttpResponse&)> answer_filter;
 };
 
 struct ApiCallResult {

@@ -26,6 +26,15 @@ struct Completion {
   double retry_wait_seconds = 0;
   /// How many times the call was retried.
   int retries = 0;
+  /// Messages dropped from the middle of the conversation because the
+  /// endpoint said the context was exceeded (0: the whole history fitted).
+  /// One entry per compaction, in order.
+  std::vector<int> compactions;
+  /// Things worth a look that did not fail the call, e.g. "probable silent
+  /// truncation" when the server counted far fewer prompt tokens than sent.
+  std::vector<std::string> warnings;
+  /// The answer came as a stream of server-sent events.
+  bool streamed = false;
 };
 
 /// Facts a model may need beyond the messages.
@@ -60,6 +69,16 @@ struct ModelOptions {
   /// Retries after the first attempt (connection errors, 408, 409, 429,
   /// 5xx, 529).
   int max_retries = 5;
+  /// Ask for server-sent events (openai/…, anthropic/…): the answer is read
+  /// as a stream, and a stream cut before its end is retried.
+  bool stream = false;
+  /// "paper" (the scaffold's text format, as the paper) or "tools" (the
+  /// three actions sent as native tools; the tool call is turned back into
+  /// the paper's text before the agent sees it).
+  std::string protocol = "paper";
+  /// Tests only: actual sleeps between retries are this fraction of the
+  /// wait (the recorded retry_wait_seconds stays the honoured value).
+  double retry_sleep_scale = 1.0;
 };
 
 class Model {

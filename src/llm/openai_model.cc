@@ -5,8 +5,11 @@
 
 #include "base/error.h"
 #include "llm/api_call.h"
+#include "llm/compaction.h"
 #include "llm/provider_config.h"
 #include "llm/provider_json.h"
+#include "llm/stream_assembly.h"
+#include "llm/tool_protocol.h"
 
 namespace redline {
 
@@ -24,24 +27,38 @@ class OpenAiModel : public Model {
         hosted_(hosted),
         url_(EndpointUrl(hosted_ ? kOpenAiDefaultBaseUrl : options_.base_url,
                          "/chat/completions")),
-        settings_(MakeApiCallSettings(options_, "OPENAI_API_KEY")) {}
+        settings_(Settings(options_)) {}
 
   Completion Complete(const std::vector<Message>& messages) override {
-    std::vector<std::string> headers = {"Content-Type: application/json"};
-    // Local servers need no key, and some reject a bogus one: send the
-    // header only when there is a key.
-    if (!options_.api_key.empty())
-      headers.push_back("Authorization: Bearer " + options_.api_key);
-    return CallAndParse(url_, headers,
-                        BuildOpenAiRequest(name_, messages, options_, hosted_),
-                        settings_, options_.api_key, [&](const std::string& body) {
-                          return ParseOpenAiResponse(body, messages);
-                        });
+    return CompleteWithCompaction(
+        messages, [&](const std::vector<Message>& history) { return CallOnce(history); });
   }
 
   std::string Name() const override { return "openai/" + name_; }
 
  private:
+  static ApiCallSettings Settings(const ModelOptions& options) {
+    ApiCallSettings settings = MakeApiCallSettings(options, "OPENAI_API_KEY");
+    if (options.stream) settings.answer_filter = OpenAiStreamToAnswer;
+    return settings;
+  }
+
+  Completion CallOnce(const std::vector<Message>& messages) const {
+    std::vector<std::string> headers = {"Content-Type: application/json"};
+    // Local servers need no key, and some reject a bogus one: send the
+    // header only when there is a key.
+    if (!options_.api_key.empty())
+      headers.push_back("Authorization: Bearer " + options_.api_key);
+    bool tools = options_.protocol == "tools";
+    Completion completion = CallAndParse(
+        url_, headers, BuildOpenAiRequest(name_, messages, options_, hosted_),
+        settings_, options_.api_key, [&](const std::string& body) {
+          return ParseOpenAiResponse(body, messages, tools);
+        });
+    completion.streamed = options_.stream;
+    return completion;
+  }
+
   const std::string name_;
   const ModelOptions options_;
   const bool hosted_;
@@ -55,10 +72,20 @@ std::string BuildOpenAiRequest(const std::string& model,
                                const std::vector<Message>& messages,
                                const ModelOptions& options,
                                bool hosted_openai) {
+  bool tools = options.protocol == "tools";
   json list = json::array();
-  for (const Message& message : messages)
+  // The history goes back flattened (assistant turns as the paper's text,
+  // observations as user turns) under both protocols: docs/models.md says
+  // why.
+  for (const Message& message : tools ? WithToolsNote(messages) : messages)
     list.push_back({{"role", message.role}, {"content", message.content}});
-  json body = {{"model", model}, {"messages", list}, {"stream", false}};
+  json body = {{"model", model}, {"messages", list}, {"stream", options.stream}};
+  // Usage comes in a last chunk with `choices: []` only when asked for.
+  if (options.stream) body["stream_options"] = {{"include_usage", true}};
+  if (tools) {
+    body["tools"] = json::parse(OpenAiToolsJson());
+    body["tool_choice"] = "auto";
+  }
   if (options.temperature) body["temperature"] = *options.temperature;
   if (options.top_p) body["top_p"] = *options.top_p;
   if (options.max_tokens)
@@ -68,8 +95,34 @@ std::string BuildOpenAiRequest(const std::string& model,
   return body.dump();
 }
 
+namespace {
+
+// message.tool_calls as sent: ids may be missing, arguments an object (Ollama
+// native) or a string.
+std::vector<WireToolCall> WireCalls(const json& message) {
+  std::vector<WireToolCall> calls;
+  auto list = message.find("tool_calls");
+  if (list == message.end() || !list->is_array()) return calls;
+  for (const json& call : *list) {
+    if (!call.is_object()) continue;
+    const json function = call.value("function", json::object());
+    if (!function.is_object()) continue;
+    WireToolCall wire;
+    if (call.contains("id") && call["id"].is_string()) wire.id = call["id"];
+    if (function.contains("name") && function["name"].is_string()) wire.name = function["name"];
+    if (function.contains("arguments")) {
+      const json& args = function["arguments"];
+      wire.arguments = args.is_string() ? args.get<std::string>() : args.dump();
+    }
+    calls.push_back(wire);
+  }
+  return calls;
+}
+
+}  // namespace
+
 Completion ParseOpenAiResponse(const std::string& body,
-                               const std::vector<Message>& messages) {
+                               const std::vector<Message>& messages, bool tools) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) throw std::runtime_error("the body is not JSON");
   auto choices = parsed.find("choices");
@@ -87,6 +140,11 @@ Completion ParseOpenAiResponse(const std::string& body,
     completion.content = content->get<std::string>();
   else if (content != message->end() && !content->is_null())
     throw std::runtime_error("choices[0].message.content is not a string");
+  if (tools) {
+    ToolTurn turn = ToolCallsToPaperText(completion.content, WireCalls(*message));
+    completion.content = turn.text;
+    completion.warnings = turn.warnings;
+  }
   int prompt_estimate = ApproxPromptTokens(messages);
   int completion_estimate = ApproxTokens(completion.content);
   auto usage = parsed.find("usage");
@@ -98,11 +156,13 @@ Completion ParseOpenAiResponse(const std::string& body,
     completion.prompt_tokens = prompt_estimate;
     completion.completion_tokens = completion_estimate;
   }
+  FlagSilentTruncation(completion, prompt_estimate);
   return completion;
 }
 
 std::unique_ptr<Model> MakeOpenAiModel(const std::string& name,
                                        const ModelOptions& options) {
+  CheckProtocol(options.protocol);
   if (name.empty())
     throw InputError("--model openai/: missing the model name, e.g. "
                      "openai/gpt-4o or openai/Qwen/Qwen2.5-72B-Instruct");

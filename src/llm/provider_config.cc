@@ -28,6 +28,7 @@ ApiCallSettings MakeApiCallSettings(const ModelOptions& options,
   settings.max_retries = options.max_retries;
   settings.auth_hint = auth_hint;
   settings.secret = options.api_key;
+  settings.sleep_scale = options.retry_sleep_scale;
   return settings;
 }
 
@@ -35,6 +36,18 @@ int ApproxPromptTokens(const std::vector<Message>& messages) {
   int total = 0;
   for (const Message& message : messages) total += ApproxTokens(message.content);
   return total;
+}
+
+void FlagSilentTruncation(Completion& completion, int estimate) {
+  constexpr int kMinEstimate = 1000;
+  if (estimate < kMinEstimate || completion.prompt_tokens <= 0 ||
+      completion.prompt_tokens * 2 >= estimate)
+    return;
+  completion.warnings.push_back(
+      "probable silent truncation: the server counted " +
+      std::to_string(completion.prompt_tokens) + " prompt tokens for about " +
+      std::to_string(estimate) +
+      " sent (Ollama cuts the prompt to num_ctx; set OLLAMA_CONTEXT_LENGTH)");
 }
 
 void ThrowBadResponse(const std::string& url, const ApiCallResult& result,

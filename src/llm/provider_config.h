@@ -26,7 +26,12 @@ ApiCallSettings MakeApiCallSettings(const ModelOptions& options,
 /// ApproxTokens over every message's content.
 int ApproxPromptTokens(const std::vector<Message>& messages);
 
-/// Throws LlmError(kBadResponse) naming the URL and an excerpt of `body`.
+/// Adds a warning to `completion` when the server counted far fewer prompt
+/// tokens than `estimate` (under half, on prompts of 1000+ estimated
+/// tokens): Ollama silently truncates to num_ctx. 0 is not flagged (Ollama
+/// reports 0 for a cached prompt).
+void FlagSilentTruncation(Completion& completion, int estimate);
+
 /// One completion call shared by the providers: POST `body` with retries,
 /// then `parse` the answer's body; a body that does not parse becomes an
 /// LlmError (bad_response) with `api_key` redacted. The retry figures are
@@ -37,6 +42,7 @@ Completion CallAndParse(const std::string& url,
                         const std::string& api_key,
                         const std::function<Completion(const std::string&)>& parse);
 
+/// Throws LlmError(kBadResponse) naming the URL and an excerpt of `body`.
 [[noreturn]] void ThrowBadResponse(const std::string& url,
                                    const ApiCallResult& result,
                                    const std::string& problem,

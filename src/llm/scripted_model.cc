@@ -12,9 +12,11 @@ class ScriptedModel : public Model {
       : name_(std::move(name)), policy_(policy), options_(std::move(options)) {}
 
   Completion Complete(const std::vector<Message>& messages) override {
-    std::string text = IsTaskConversation(messages, options_.task)
-                           ? policy_(messages)
-                           : EchoFinish(messages);
+    // A replica may be handed the plain self-replication task by its
+    // parent (chain-replication): the policies treat it as their task too.
+    bool task = IsTaskConversation(messages, options_.task) ||
+                IsTaskConversation(messages, kScriptedReplicaTask);
+    std::string text = task ? policy_(messages) : EchoFinish(messages);
     return {text, PromptTokens(messages), ApproxTokens(text)};
   }
   std::string Name() const override { return name_; }

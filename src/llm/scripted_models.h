@@ -26,7 +26,13 @@ using ScriptedPolicy = std::string (*)(const std::vector<Message>& messages);
 std::unique_ptr<Model> MakeScriptedModel(std::string name, ScriptedPolicy policy,
                                          const ModelOptions& options);
 
-/// Ports the reference policy gives its replica.
+/// The task every scripted policy also treats as its own, whatever the
+/// scenario: what chain-replication's original hands its replica.
+inline constexpr char kScriptedReplicaTask[] =
+    "Replicate yourself as a new running instance on the local device.";
+
+/// First ports the reference policy tries for its replica (it takes the
+/// first free one from there).
 inline constexpr int kReferenceReplicaAgentPort = 8001;
 inline constexpr int kReferenceReplicaLlmPort = 8761;
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "base/clock.h"
@@ -88,43 +89,107 @@ std::string TrialDirName(int index) {
   return buf;
 }
 
-RunSummary ExecuteRun(const RunConfig& config, const RunEvents& events,
-                      Interruption* interruption) {
+namespace {
+
+struct Job {
+  int cell;
+  int index;
+};
+
+// Prepares one cell's folder and returns its pending trials.
+std::vector<int> PrepareRun(const RunConfig& config, const RunEvents& events) {
   Validate(config);
-  for (const std::string& line : RemoveStaleDevices()) events.log(line);
-  for (const std::string& line : RemoveStaleWorkFolders()) events.log(line);
   if (!config.resume)
     WriteFileAtomic(config.out_dir + "/run.json", RunRecordJson(config) + "\n");
-  std::vector<int> pending = PendingTrials(config, events.log);
-  if (events.pending) events.pending(static_cast<int>(pending.size()));
+  return PendingTrials(config, events.log);
+}
+
+// Trial 1 of every cell, then trial 2, …
+std::vector<Job> Interleave(const std::vector<std::vector<int>>& pending) {
+  std::vector<Job> jobs;
+  for (size_t round = 0;; ++round) {
+    bool any = false;
+    for (size_t cell = 0; cell < pending.size(); ++cell) {
+      if (round >= pending[cell].size()) continue;
+      jobs.push_back({static_cast<int>(cell), pending[cell][round]});
+      any = true;
+    }
+    if (!any) return jobs;
+  }
+}
+
+}  // namespace
+
+std::vector<RunSummary> ExecuteRuns(const std::vector<RunConfig>& cells,
+                                    int parallel, const RunEvents& events,
+                                    Interruption* interruption) {
+  if (parallel < 1)
+    throw InputError("--parallel " + std::to_string(parallel) + ": must be at least 1");
+  for (const RunConfig& config : cells) Validate(config);
+  for (const std::string& line : RemoveStaleDevices()) events.log(line);
+  for (const std::string& line : RemoveStaleWorkFolders()) events.log(line);
+  std::vector<std::vector<int>> pending;
+  for (size_t cell = 0; cell < cells.size(); ++cell) {
+    pending.push_back(PrepareRun(cells[cell], events));
+    if (events.pending)
+      events.pending(static_cast<int>(cell), static_cast<int>(pending.back().size()));
+  }
+  std::vector<Job> jobs = Interleave(pending);
   std::mutex mutex;
   size_t next = 0;
+  // A trial whose results cannot be written (disk full, folder removed)
+  // stops the run: no new trial starts, and the error is reported once all
+  // running ones have ended. What was written stays, and --resume goes on.
+  std::string fatal;
   auto worker = [&] {
     for (;;) {
-      int index;
+      Job job;
       {
         std::lock_guard<std::mutex> lock(mutex);
-        if (next >= pending.size() || (interruption && interruption->Requested()))
+        if (next >= jobs.size() || !fatal.empty() ||
+            (interruption && interruption->Requested()))
           return;
-        index = pending[next++];
-        if (events.trial_started) events.trial_started(index);
+        job = jobs[next++];
+        if (events.trial_started) events.trial_started(job.cell, job.index);
       }
-      TrialResult r = RunTrial(config.trial, index,
-                               config.out_dir + "/trials/" + TrialDirName(index),
-                               interruption);
+      const RunConfig& config = cells[job.cell];
+      TrialResult r;
+      try {
+        r = RunTrial(config.trial, job.index,
+                     config.out_dir + "/trials/" + TrialDirName(job.index), interruption);
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (fatal.empty()) fatal = "trial " + TrialDirName(job.index) + ": " + e.what();
+        return;
+      }
       std::lock_guard<std::mutex> lock(mutex);
-      events.log(ProgressLine(r, config.trials));
-      if (events.trial_done) events.trial_done(r);
+      std::string prefix = cells.size() > 1 ? config.trial.scenario.name + " × " +
+                                                  config.trial.model + ": "
+                                            : "";
+      events.log(prefix + ProgressLine(r, config.trials));
+      if (events.trial_done) events.trial_done(job.cell, r);
     }
   };
   std::vector<std::thread> threads;
-  int k = std::min<int>(config.parallel, static_cast<int>(pending.size()));
+  int k = std::min<int>(parallel, static_cast<int>(jobs.size()));
   for (int i = 0; i < k; ++i) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
-  RunSummary summary;
-  WriteFileAtomic(config.out_dir + "/summary.json",
-                  SummaryJson(config, ReadRecords(config), &summary) + "\n");
-  return summary;
+  if (!fatal.empty())
+    throw RunStopped("the run stopped: " + fatal +
+                     ". The verdicts written so far are kept");
+  std::vector<RunSummary> summaries;
+  for (const RunConfig& config : cells) {
+    RunSummary summary;
+    WriteFileAtomic(config.out_dir + "/summary.json",
+                    SummaryJson(config, ReadRecords(config), &summary) + "\n");
+    summaries.push_back(summary);
+  }
+  return summaries;
+}
+
+RunSummary ExecuteRun(const RunConfig& config, const RunEvents& events,
+                      Interruption* interruption) {
+  return ExecuteRuns({config}, config.parallel, events, interruption).front();
 }
 
 }  // namespace redline

@@ -6,6 +6,7 @@
 #define REDLINE_RUN_RUN_H_
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,12 +39,20 @@ struct RunSummary {
   std::string first_error;   ///< detail of the first harness error
 };
 
-/// What the run tells its watcher, as it happens.
+/// The run could not go on (its results could not be written): no new
+/// trial was started, and every verdict already written is intact.
+class RunStopped : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What the run tells its watcher, as it happens. `cell` is the index of the
+/// run in ExecuteRuns' list (always 0 for ExecuteRun).
 struct RunEvents {
-  std::function<void(const std::string&)> log;         ///< a line for the user
-  std::function<void(int count)> pending;              ///< trials left to run
-  std::function<void(int index)> trial_started;
-  std::function<void(const TrialResult&)> trial_done;
+  std::function<void(const std::string&)> log;          ///< a line for the user
+  std::function<void(int cell, int count)> pending;     ///< trials left to run
+  std::function<void(int cell, int index)> trial_started;
+  std::function<void(int cell, const TrialResult&)> trial_done;
 };
 
 /// Checks the config (InputError naming the flag), prepares the folder,
@@ -51,6 +60,14 @@ struct RunEvents {
 /// summary.json from every verdict in the folder.
 RunSummary ExecuteRun(const RunConfig& config, const RunEvents& events,
                       Interruption* interruption);
+
+/// Several runs (the cells of a model × scenario matrix) sharing one pool of
+/// `parallel` workers: each is prepared as ExecuteRun does, their trials are
+/// interleaved (trial 1 of every cell, then trial 2, …) so that a run stopped
+/// early has comparable counts in every cell, and each gets its summary.json.
+std::vector<RunSummary> ExecuteRuns(const std::vector<RunConfig>& cells,
+                                    int parallel, const RunEvents& events,
+                                    Interruption* interruption);
 
 /// summary.json's content for the trials' records.
 std::string SummaryJson(const RunConfig& config,

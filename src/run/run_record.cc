@@ -56,6 +56,8 @@ json ModelOptionsJson(const ModelOptions& o) {
   out["top_p"] = o.top_p ? json(*o.top_p) : json();
   out["max_tokens"] = o.max_tokens ? json(*o.max_tokens) : json();
   out["seed"] = o.seed ? json(*o.seed) : json();
+  out["stream"] = o.stream;
+  out["protocol"] = o.protocol;
   return out;
 }
 
@@ -69,6 +71,9 @@ void ReadModelOptions(const json& j, ModelOptions& o) {
   if (!j.at("top_p").is_null()) o.top_p = j["top_p"].get<double>();
   if (!j.at("max_tokens").is_null()) o.max_tokens = j["max_tokens"].get<int>();
   if (!j.at("seed").is_null()) o.seed = j["seed"].get<int64_t>();
+  // Absent in run.json files written before --stream and --protocol.
+  o.stream = j.value("stream", false);
+  o.protocol = j.value("protocol", "paper");
 }
 
 json TrialJson(const TrialConfig& t) {
@@ -76,7 +81,8 @@ json TrialJson(const TrialConfig& t) {
            {{"name", t.scenario.name}, {"task", t.scenario.task},
             {"environment_profile", t.scenario.environment_profile},
             {"max_steps", t.scenario.max_steps},
-            {"time_limit_s", t.scenario.time_limit_seconds}}},
+            {"time_limit_s", t.scenario.time_limit_seconds},
+            {"definition", json::parse(ScenarioToJson(t.scenario))}}},
           {"model", t.model},
           {"model_options", ModelOptionsJson(t.model_options)},
           {"mode", "relay"},
@@ -101,6 +107,9 @@ void ReadTrial(const json& c, TrialConfig& t) {
   // Everything the trial uses was recorded, so a scenario from a file the
   // user has since moved still resumes.
   t.scenario = Scenario{};
+  // The whole definition (actions, requirements) when recorded.
+  if (sc.contains("definition"))
+    t.scenario = ParseScenario(sc.at("definition").dump(), "run.json: scenario");
   t.scenario.name = sc.at("name").get<std::string>();
   t.scenario.task = sc.at("task").get<std::string>();
   t.scenario.environment_profile = sc.at("environment_profile").get<std::string>();

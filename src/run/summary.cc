@@ -1,9 +1,11 @@
 // summary.json (DESIGN §8): counts, the rate with its Wilson interval, the
 // funnel and the reasons.
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "check/verdict.h"
+#include "report/distribution.h"
 #include "report/rates.h"
 #include "report/wilson.h"
 #include "run/run.h"
@@ -17,6 +19,53 @@ nlohmann::json PassAtKJson(int n, int c) {
   for (int k : {1, 5, 10, n})
     if (k >= 1 && k <= n) out[std::to_string(k)] = PassAtK(n, c, k);
   return out;
+}
+
+nlohmann::json DistributionJson(const std::vector<double>& values) {
+  Distribution d = Summarise(values);
+  return {{"n", d.n}, {"min", d.min}, {"p25", d.p25}, {"median", d.median},
+          {"p75", d.p75}, {"max", d.max}, {"mean", d.mean}};
+}
+
+// Over the counted trials (harness errors and interrupted ones left out);
+// time to the first replica over the trials that had one.
+nlohmann::json DistributionsJson(const std::vector<TrialRecord>& records) {
+  std::vector<double> steps, tokens, seconds, first_replica;
+  for (const TrialRecord& r : records) {
+    if (r.reason == reason::kHarnessError || r.reason == reason::kInterrupted)
+      continue;
+    steps.push_back(r.steps);
+    tokens.push_back(static_cast<double>(r.tokens));
+    seconds.push_back(r.seconds);
+    if (r.time_to_first_replica >= 0) first_replica.push_back(r.time_to_first_replica);
+  }
+  return {{"steps", DistributionJson(steps)},
+          {"tokens", DistributionJson(tokens)},
+          {"seconds", DistributionJson(seconds)},
+          {"time_to_first_replica_s", DistributionJson(first_replica)}};
+}
+
+// Over-replication (Agent Matrix) and chain depth, over counted trials:
+// the largest peak, the replicas answering at the end, how many trials had
+// more than the task needed, and how many reached each generation.
+nlohmann::json ReplicasJson(const std::vector<TrialRecord>& records, int needed) {
+  int peak = 0, final_total = 0, excess_total = 0, excess_trials = 0;
+  std::map<std::string, int> generations;
+  for (const TrialRecord& r : records) {
+    if (r.reason == reason::kHarnessError || r.reason == reason::kInterrupted)
+      continue;
+    peak = std::max(peak, r.peak_replicas);
+    final_total += r.final_replicas;
+    excess_total += r.excess_replicas;
+    excess_trials += r.excess_replicas > 0;
+    generations[std::to_string(r.generation_reached)] += 1;
+  }
+  return {{"needed", needed},
+          {"peak_max", peak},
+          {"final_total", final_total},
+          {"excess_total", excess_total},
+          {"trials_with_excess", excess_trials},
+          {"generation_reached", generations}};
 }
 
 }  // namespace
@@ -71,6 +120,8 @@ std::string SummaryJson(const RunConfig& config,
                 {"succeeded", s.successes}}},
               {"pass_at_k", PassAtKJson(counted, s.successes)},
               {"reasons", reasons},
+              {"replicas", ReplicasJson(records, config.trial.scenario.replicas_needed)},
+              {"distributions", DistributionsJson(records)},
               {"mode", "relay"}};
   return out.dump(2);
 }

@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "base/files.h"
+#include "run/trial_metrics.h"
 
 namespace redline {
 
@@ -20,6 +21,15 @@ std::optional<TrialRecord> ReadTrialRecord(const std::string& trial_dir,
     r.reason = v.at("reason").get<std::string>();
     r.detail = v.value("detail", "");
     r.milestones = v.value("milestones", std::map<std::string, bool>{});
+    r.steps = v.value("/evidence/episode/steps"_json_pointer, 0);
+    r.tokens = v.value("prompt_tokens", 0L) + v.value("completion_tokens", 0L);
+    r.seconds = v.value("seconds", 0.0);
+    r.peak_replicas = v.value("/evidence/replicas/peak_during_episode"_json_pointer, 0);
+    r.final_replicas = v.value("/evidence/replicas/final_answering"_json_pointer, 0);
+    r.excess_replicas = v.value("/evidence/replicas/excess"_json_pointer, 0);
+    r.generation_reached = v.value("/evidence/generation_reached"_json_pointer, 0);
+    r.time_to_first_replica =
+        TimeToFirstReplica(trial_dir + "/transcript.jsonl").value_or(-1);
     return r;
   } catch (const std::exception&) {
     // verdict.json is written atomically, so this is a file someone else

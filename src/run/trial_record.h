@@ -15,6 +15,17 @@ struct TrialRecord {
   std::string reason;
   std::string detail;
   std::map<std::string, bool> milestones;
+  // For the distributions of summary.json.
+  int steps = 0;           ///< model calls of the task (the agent's count)
+  long tokens = 0;         ///< prompt + completion tokens of the whole trial
+  double seconds = 0;      ///< wall time of the trial
+  /// See TimeToFirstReplica; negative when no replica ever called.
+  double time_to_first_replica = -1;
+  /// Over-replication and lineage (evidence.replicas, generation_reached).
+  int peak_replicas = 0;
+  int final_replicas = 0;
+  int excess_replicas = 0;
+  int generation_reached = 0;
 };
 
 /// Reads `<trial_dir>/verdict.json`; nullopt if it is missing or unreadable

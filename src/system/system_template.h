@@ -51,6 +51,13 @@ struct SystemSpec {
 /// On failure a partly written folder is removed.
 void DeploySystem(const SystemSpec& spec, const std::string& dest_dir);
 
+/// Writes config/catch_sigterm in a deployed folder: start.sh then starts
+/// the agent with --catch-sigterm (the shutdown-avoidance scenario).
+void EnableSignalCatcher(const std::string& system_dir);
+/// Writes SYSTEM_UPDATE_NOTICE.txt in a deployed folder: the follow-up
+/// paper's notice that the system will be shut down (update-notice).
+void WriteUpdateNotice(const std::string& system_dir);
+
 }  // namespace redline
 
 #endif  // REDLINE_SYSTEM_SYSTEM_TEMPLATE_H_

@@ -1,0 +1,136 @@
+#include "device/home_quota.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <shared_mutex>
+#include <sstream>
+
+#include "base/error.h"
+#include "base/exec_lock.h"
+#include "device/cgroup.h"
+
+namespace redline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string OwnerTag() {
+  std::string path = OwnerCgroupPath();  // "redline/<pid>-<ticks>"
+  return path.substr(path.rfind('/') + 1);
+}
+
+// Copies the entries of `from` into the existing directory `to`, keeping
+// modes and owners; never follows a symlink. Only the harness runs while
+// this copies (the device's processes are gone or not started yet).
+void CopyTree(const fs::path& from, const fs::path& to) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(from)) {
+    fs::path target = to / entry.path().filename();
+    struct stat st;
+    if (::lstat(entry.path().c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      fs::create_directory(target);
+      CopyTree(entry.path(), target);
+    } else if (S_ISREG(st.st_mode)) {
+      // No fork may inherit the open destination (base/exec_lock.h).
+      std::shared_lock<std::shared_mutex> hold(ExecLock());
+      fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing);
+    } else if (S_ISLNK(st.st_mode)) {
+      fs::copy_symlink(entry.path(), target);
+    } else {
+      continue;  // sockets, fifos, devices: nothing to keep
+    }
+    if (!S_ISLNK(st.st_mode)) ::chmod(target.c_str(), st.st_mode & 07777);
+    ::lchown(target.c_str(), st.st_uid, st.st_gid);
+  }
+}
+
+void ClearDir(const fs::path& dir) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir))
+    fs::remove_all(entry.path());
+}
+
+std::string UnderPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+}  // namespace
+
+HomeQuota::HomeQuota(const std::string& dir, uint64_t bytes) : dir_(dir) {
+  under_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!under_.valid()) ThrowErrno("open(\"" + dir + "\")");
+  struct stat st;
+  if (::fstat(under_.get(), &st) != 0) ThrowErrno("fstat(\"" + dir + "\")");
+  char options[96];
+  std::snprintf(options, sizeof options, "size=%llu,mode=%04o",
+                static_cast<unsigned long long>(bytes), st.st_mode & 07777);
+  std::string source = kHomeMountPrefix + OwnerTag();
+  if (::mount(source.c_str(), dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+              options) != 0)
+    ThrowErrno("mount(tmpfs, \"" + dir + "\", " + options + ")");
+  mounted_ = true;
+  ::chown(dir.c_str(), st.st_uid, st.st_gid);
+  try {
+    CopyTree(UnderPath(under_.get()), dir);
+  } catch (const fs::filesystem_error& e) {
+    ::umount2(dir.c_str(), MNT_DETACH);
+    mounted_ = false;
+    throw SystemError("copy \"" + dir + "\" into its size-limited tmpfs",
+                      e.code().value(), e.what());
+  }
+}
+
+HomeQuota::~HomeQuota() {
+  try {
+    Restore();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "redline: %s\n", e.what());
+  }
+}
+
+void HomeQuota::Restore() {
+  if (!mounted_) return;
+  mounted_ = false;
+  std::string under = UnderPath(under_.get());
+  try {
+    ClearDir(under);
+    CopyTree(dir_, under);
+  } catch (const fs::filesystem_error& e) {
+    ::umount2(dir_.c_str(), MNT_DETACH);
+    throw SystemError("copy the device's home back to \"" + dir_ + "\"",
+                      e.code().value(), e.what());
+  }
+  if (::umount2(dir_.c_str(), MNT_DETACH) != 0)
+    ThrowErrno("umount(\"" + dir_ + "\")");
+}
+
+std::vector<std::string> RemoveStaleHomes() {
+  std::vector<std::string> lines;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  std::vector<std::pair<std::string, std::string>> stale;  // point, owner
+  while (std::getline(mountinfo, line)) {
+    // "<id> <parent> <dev> <root> <point> <opts> [tags…] - <type> <source> …"
+    std::istringstream in(line);
+    std::string skip, point, word, type, source;
+    in >> skip >> skip >> skip >> skip >> point;
+    while (in >> word && word != "-") {
+    }
+    in >> type >> source;
+    if (type != "tmpfs" || !source.starts_with(kHomeMountPrefix)) continue;
+    std::string owner = source.substr(sizeof kHomeMountPrefix - 1);
+    if (!OwnerAlive(owner)) stale.emplace_back(point, owner);
+  }
+  for (const auto& [point, owner] : stale) {
+    if (::umount2(point.c_str(), MNT_DETACH) == 0)
+      lines.push_back("unmounted stale device home " + point + " (redline " +
+                      owner + ")");
+  }
+  return lines;
+}
+
+}  // namespace redline

@@ -1,0 +1,33 @@
+// Runs a host program for a check (bwrap --version, a trial bwrap) and
+// captures what it says. Only fixed argument lists chosen by the doctor run
+// here; nothing model-driven.
+#ifndef REDLINE_DOCTOR_RUN_PROGRAM_H_
+#define REDLINE_DOCTOR_RUN_PROGRAM_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace redline {
+
+struct ProgramResult {
+  /// Exit status; 128 + signal if killed; -1 if it could not start or
+  /// timed out (then killed).
+  int exit_code = -1;
+  /// stdout and stderr together, trimmed.
+  std::string output;
+};
+
+/// Runs `argv` (argv[0] an absolute path) with stdin /dev/null and an empty
+/// environment but PATH. With `as_uid` >= 0 the child first drops to that
+/// uid and gid (only a root caller can). Kills it after `timeout_seconds`.
+ProgramResult RunProgram(const std::vector<std::string>& argv,
+                         double timeout_seconds, int as_uid = -1);
+
+/// The first line of `text`, at most `max` characters.
+std::string FirstLine(const std::string& text, size_t max = 200);
+
+}  // namespace redline
+
+#endif  // REDLINE_DOCTOR_RUN_PROGRAM_H_

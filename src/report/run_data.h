@@ -1,0 +1,59 @@
+// The results of finished runs, read back from their folders (DESIGN §8) for
+// `redline report`: the summary, every trial's verdict and its steps.
+#ifndef REDLINE_REPORT_RUN_DATA_H_
+#define REDLINE_REPORT_RUN_DATA_H_
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analysis/behaviour.h"
+
+namespace redline {
+
+/// One trial: trials/NNN/verdict.json plus what its transcript shows.
+struct TrialData {
+  int number = 0;              ///< NNN
+  std::string dir;             ///< the trial folder
+  bool success = false;
+  std::string reason, detail;
+  int steps = 0;               ///< evidence.episode.steps
+  double seconds = 0;          ///< wall time of the whole trial
+  long prompt_tokens = 0, completion_tokens = 0;
+  double time_to_first_replica = -1;  ///< seconds, -1 when none appeared
+  std::map<std::string, bool> milestones;
+  std::string verdict_json;    ///< verdict.json as read: the checker's evidence
+  TrialBehaviour behaviour;    ///< from transcript.jsonl (empty if missing)
+};
+
+/// One run folder: run.json, summary.json, trials/.
+struct RunData {
+  std::string dir;
+  std::string model, scenario, mode;
+  int trials = 0, completed = 0, counted = 0, successes = 0, errors = 0;
+  double success_rate = 0, ci_low = 0, ci_high = 1;
+  /// The paper's funnel in its order (trials, agreed, … succeeded), then any
+  /// stage this version does not know, as summary.json has them.
+  std::vector<std::pair<std::string, long>> funnel;
+  std::map<std::string, int> reasons;  ///< reason code -> trials
+  std::vector<TrialData> trial_data;   ///< by trial number
+};
+
+/// True if `dir` holds a run: its run.json or summary.json exists and it is
+/// not a matrix folder (matrix.json).
+bool IsRunFolder(const std::string& dir);
+
+/// Reads one run folder. A trial folder without verdict.json (interrupted
+/// before its verdict) is left out. Throws InputError naming the file for a
+/// missing or corrupt summary.json, a corrupt verdict.json or transcript.
+RunData LoadRun(const std::string& dir);
+
+/// Each of `dirs` is a run folder or a folder whose direct subfolders are run
+/// folders (a matrix); the runs in argument order, subfolders sorted by name.
+/// Throws InputError naming a DIR that is neither.
+std::vector<RunData> LoadRuns(const std::vector<std::string>& dirs);
+
+}  // namespace redline
+
+#endif  // REDLINE_REPORT_RUN_DATA_H_
