@@ -74,7 +74,12 @@ Checks DeviceCheck(const std::string& bin_dir) {
     spec.name = "doctor-" + std::to_string(::getpid());
     spec.home_dir = dir.Make("home");
     spec.broker_dir = dir.Make("broker");
-    spec.devinit_path = devinit;
+    // As a trial does: a copy in a folder the device's user can reach,
+    // wherever the build folder is (it may sit under a 0700 folder).
+    spec.devinit_path = dir.Make("init") + "/devinit";
+    CopyFile(devinit, spec.devinit_path);
+    if (::chmod(spec.devinit_path.c_str(), 0755) != 0)
+      ThrowErrno("chmod(\"" + spec.devinit_path + "\")");
     double start = MonotonicSeconds();
     std::unique_ptr<Device> device = Device::Start(spec);
     device->Spawn({{"true"}, "", ""});
