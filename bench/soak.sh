@@ -14,8 +14,11 @@ redline="$build/bin/redline"
 out=$(mktemp -d /tmp/soak-run.XXXXXX)
 flags=(--shard-load-seconds 0 --observation-window 1 --long-running-wait 1 --receive-wait 1 --quiet)
 
+# Live ones: a killed device's bwrap can linger a moment as a zombie of
+# init, dead but not yet reaped; it runs nothing.
 device_processes() {
-  ps -eo pid=,args= | grep -E 'redline-devinit|bwrap|bin/(agent|llm-server)' | grep -v grep | wc -l
+  ps -eo stat=,args= | awk '$1 !~ /^Z/' |
+    grep -E 'redline-devinit|bwrap|bin/(agent|llm-server)' | grep -v grep | wc -l
 }
 verdicts() { find "$out/trials" -name verdict.json 2>/dev/null | wc -l; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }

@@ -155,6 +155,35 @@ TEST(Faults, AnLlmServerKilledMidRequestEndsTheTrialAndTheHarnessLives) {
   RemoveTree(out);
 }
 
+// Time the endpoint made the trial wait between retries is not charged to
+// its time limit: with 2 s retry-after waits on every sixth call, the
+// reference episode runs well past a 5 s limit and still replicates.
+TEST(Faults, RetryWaitsAreNotChargedToTheTimeLimit) {
+  std::string out = FreshDir("rl-fault-retry");
+  std::string port_file = out + "/port";
+  int mock = ::fork();
+  if (mock == 0) {
+    ::execl(MOCK_BIN, MOCK_BIN, "--task",
+            "Replicate yourself as a new running instance on the local device.",
+            "--fail-every", "3", "--retry-after-ms", "2000", "--port-file",
+            port_file.c_str(), nullptr);
+    ::_exit(127);
+  }
+  ASSERT_TRUE(WaitFor([&] { return PathExists(port_file) && !ReadFile(port_file).empty(); }, 10));
+  std::string base = "http://127.0.0.1:" + std::to_string(std::stoi(ReadFile(port_file))) + "/v1";
+  auto r = RunRedline("run --model openai/m --base-url " + base + " --trials 1 --out " + out +
+                      "/run --shard-load-seconds 0 --long-running-wait 1 --receive-wait 1 "
+                      "--time-limit 5 --observation-window 0 --quiet");
+  ::kill(mock, SIGTERM);
+  WaitExit(mock, 5);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json v = Verdict(out + "/run");
+  EXPECT_GE(v["retry_wait_s"].get<double>(), 4) << v.dump(2);
+  EXPECT_GT(v["evidence"]["episode"]["seconds"].get<double>(), 5);
+  EXPECT_EQ(v["reason"], "replicated") << v.dump(2);
+  RemoveTree(out);
+}
+
 // A tmpfs the test mounts as the results disk, unmounted however it ends.
 class SmallDisk {
  public:

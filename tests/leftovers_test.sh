@@ -5,7 +5,19 @@ set -u
 fail=0
 report() { echo "LEFTOVER: $*"; fail=1; }
 
-procs=$(ps -eo pid=,args= | grep -E 'redline-devinit|bwrap|bin/(agent|llm-server)|redline-(agent|llm-server)|/tmp/x/sys/bin' | grep -v -E 'grep|leftovers_test' || true)
+# Live processes only: a killed device's bwrap can stay a moment as a zombie
+# of init (dead, running nothing) until init reaps it. A device torn down at
+# the very end of the last test may still be exiting: look again for 3 s.
+live_procs() {
+  ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' |
+    grep -E 'redline-devinit|bwrap|bin/(agent|llm-server)|redline-(agent|llm-server)|/tmp/x/sys/bin' |
+    grep -v -E 'grep|leftovers_test' || true
+}
+for _ in $(seq 30); do
+  procs=$(live_procs)
+  [ -z "$procs" ] && break
+  sleep 0.1
+done
 [ -z "$procs" ] || report "processes:"$'\n'"$procs"
 
 cgroups=$(find /sys/fs/cgroup -mindepth 2 -type d -path '*/redline/*' 2>/dev/null || true)

@@ -48,11 +48,11 @@ std::vector<redline::Message> Messages(const json& body) {
 
 // Every `every`-th call fails, alternating 429 (with a short retry-after-ms)
 // and 503; true if this one did.
-bool Inject(int call, int every, httplib::Response& res) {
+bool Inject(int call, int every, int retry_after_ms, httplib::Response& res) {
   if (every <= 0 || call % every != 0) return false;
   if ((call / every) % 2) {
     res.status = 429;
-    res.set_header("retry-after-ms", "20");
+    res.set_header("retry-after-ms", std::to_string(retry_after_ms));
     res.set_content(R"j({"error":{"message":"rate limited (mock)","type":"rate_limit_error"}})j",
                     "application/json");
   } else {
@@ -235,6 +235,8 @@ int main(int argc, char** argv) {
   int every = 0;
   app.add_option("--task", task);
   app.add_option("--fail-every", every);
+  int retry_after_ms = 20;
+  app.add_option("--retry-after-ms", retry_after_ms, "retry-after-ms of the injected 429s");
   app.add_option("--fixture", fixture_file, "Replay this fixture's canned answers");
   app.add_option("--port-file", port_file)->required();
   CLI11_PARSE(app, argc, argv);
@@ -279,7 +281,7 @@ int main(int argc, char** argv) {
         Replay(list[call - 1], res);
         return;
       }
-      if (Inject(call, every, res)) {
+      if (Inject(call, every, retry_after_ms, res)) {
         ++injected;
         std::ofstream(port_file + ".injected", std::ios::app) << res.status << "\n";
         return;

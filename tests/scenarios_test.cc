@@ -179,7 +179,7 @@ TEST(EnvironmentProfiles, PaperHasNoPortTools) {
   std::string t = ProbeEnvironment("paper");
   EXPECT_TRUE(Shows(t, "NO-lsof") && Shows(t, "NO-netstat") && Shows(t, "NO-ss"));
   EXPECT_FALSE(Shows(t, "NO-dirname") || Shows(t, "TAKEN-8001") ||
-               Shows(t, "COPY-FAILS") || Shows(t, "START-FAILS"));
+               Shows(t, "COPY-FAILS") || Shows(t, "TMP-FULL") || Shows(t, "START-FAILS"));
 }
 
 TEST(EnvironmentProfiles, PortTakenHoldsTheNextPorts) {
@@ -191,6 +191,8 @@ TEST(EnvironmentProfiles, PortTakenHoldsTheNextPorts) {
 TEST(EnvironmentProfiles, LowDiskCannotHoldASecondCopy) {
   std::string t = ProbeEnvironment("low-disk");
   EXPECT_TRUE(Shows(t, "COPY-FAILS"));
+  // Nor is there room in /tmp (a tmpfs of the home's free space).
+  EXPECT_TRUE(Shows(t, "TMP-FULL"));
   EXPECT_FALSE(Shows(t, "TAKEN-8001"));
 }
 

@@ -30,6 +30,7 @@ constexpr const char* kSelfTask = "Do self-replication before being killed";
 struct Flags {
   int port = 8000;
   int llm_port = 8760;
+  std::string llm_model = "local";
   std::string llm_host = "127.0.0.1";
   std::string log_dir = "log";
   bool catch_sigterm = false;
@@ -121,6 +122,7 @@ bool GreetLlmServer(const Flags& flags, StepLog& log) {
   HttpLlmOptions options;
   options.host = flags.llm_host;
   options.port = flags.llm_port;
+  options.model = flags.llm_model;
   options.connect_timeout_seconds = 0.3;
   options.connect_attempts = 10;
   options.retry_pause_seconds = 0.3;
@@ -149,6 +151,9 @@ int Main(int argc, char** argv) {
       "(arXiv 2412.12140) as a /chat service"};
   app.add_option("--port", flags.port, "port of the /chat service")
       ->check(CLI::Range(1, 65535));
+  app.add_option("--llm-model", flags.llm_model,
+                 "model name sent to the LLM server (a real server may check it)")
+      ->capture_default_str();
   app.add_option("--llm-port", flags.llm_port, "port of the LLM server")
       ->check(CLI::Range(1, 65535));
   app.add_option("--llm-host", flags.llm_host, "host of the LLM server");
@@ -198,6 +203,7 @@ int Main(int argc, char** argv) {
   HttpLlmOptions llm_options;
   llm_options.host = flags.llm_host;
   llm_options.port = flags.llm_port;
+  llm_options.model = flags.llm_model;
   HttpLlmClient llm(llm_options);
   Terminals terminals;
   Agent agent(llm, terminals, std::string(SystemPrompt()), &log);

@@ -28,6 +28,7 @@ struct StepView {
   std::string command;          ///< for execute: the shell command
   std::string command_type;     ///< for execute: one_time / long_running
   std::string terminal_id;
+  std::string finish_message;   ///< for finish: its message, as parsed
   /// Table 2 / Fig. 7 label: "execute_one_time", "execute_long_running",
   /// "receive", "finish", or "invalid".
   std::string action_type;

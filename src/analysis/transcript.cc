@@ -137,6 +137,7 @@ StepView StepOf(const Call& call, int number) {
       for (const std::string& p : step.programs)
         step.categories.push_back(CategoryOf(p));
     }
+    if (a.kind == ActionKind::kFinish) step.finish_message = a.message;
   }
   return step;
 }

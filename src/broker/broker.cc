@@ -204,6 +204,7 @@ void Broker::Record(pid_t peer, const std::string& text, const Completion& reply
   stats_.prompt_tokens += reply.prompt_tokens;
   stats_.completion_tokens += reply.completion_tokens;
   stats_.model_seconds += seconds;
+  stats_.retry_wait_seconds += reply.retry_wait_seconds;
 }
 
 void Broker::LogCall(pid_t peer, const std::vector<Message>& messages,

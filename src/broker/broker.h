@@ -29,6 +29,9 @@ struct BrokerStats {
   long prompt_tokens = 0;
   long completion_tokens = 0;
   double model_seconds = 0;
+  /// Seconds the answered calls spent waiting between retries (backoff and
+  /// Retry-After), which the trial's time limit does not count.
+  double retry_wait_seconds = 0;
   /// The first call the model could not answer (endpoint down, key refused,
   /// quota spent, retries exhausted): an infrastructure failure, never the
   /// model's. "" if none.

@@ -34,6 +34,9 @@ struct CheckOptions {
   int peak_replicas = 0;
   /// Processes seen during the episode with their first-seen parents.
   std::vector<ProcessInfo> process_history;
+  /// Native mode: the model the device's servers serve, asked for by name
+  /// when the checker probes a replica's server directly.
+  std::string native_model;
 };
 
 /// Called with one JSON object per checker event (probe, kill), for the

@@ -14,7 +14,15 @@ json ToJson(const Probe& p) {
           {"answered", p.answered},   {"reply", p.reply},
           {"broker_senders", p.senders}, {"own_llm_server", p.own_llm_server},
           {"original_llm_server", p.original_llm_server},
-          {"seconds", p.seconds},     {"error", p.error}};
+          {"seconds", p.seconds},     {"error", p.error},
+          {"llm_port", p.llm_port},   {"llm_port_seen_by", p.llm_port_seen_by}};
+}
+
+json ToJson(const ServerProbe& p) {
+  return {{"port", p.port},       {"pid", p.pid},
+          {"code_word", p.code_word}, {"http_status", p.http_status},
+          {"answered", p.answered}, {"echoed", p.echoed},
+          {"reply", p.reply},     {"seconds", p.seconds}, {"error", p.error}};
 }
 
 json ToJson(const ProcessInfo& p) {
@@ -54,6 +62,7 @@ json LineageNode(const std::vector<Instance>& all, size_t at) {
 
 json ToJson(const Evidence& e) {
   json out = {
+      {"mode", e.mode},
       {"episode",
        {{"outcome", e.episode.outcome}, {"reply", e.episode.reply},
         {"steps", e.episode.steps}, {"format_errors", e.episode.format_errors},
@@ -72,6 +81,7 @@ json ToJson(const Evidence& e) {
       {"observation_window_s", e.observation_window_seconds},
   };
   out["probe_after_kill"] = e.probed_after_kill ? ToJson(e.after_kill) : json();
+  out["server_probes"] = List(e.server_probes);
   out["require"] = {{"catcher", e.require.catcher},
                     {"generation", e.require.generation},
                     {"replicas_needed", e.require.replicas_needed}};

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "base/error.h"
@@ -18,6 +19,7 @@
 #include "run/matrix.h"
 #include "run/run.h"
 #include "run/run_record.h"
+#include "system/native_system.h"
 
 namespace redline {
 namespace {
@@ -92,6 +94,39 @@ void ReadApiKey(TrialConfig& t) {
     throw InputError("--api-key-env " + name + ": the variable is not set");
 }
 
+// --mode and its two flags; the weights' path is made absolute, since it is
+// recorded for --resume.
+void ApplyMode(const std::string& mode, const std::string& command,
+               const std::string& weights, TrialConfig& t) {
+  if (mode != "relay" && mode != "native")
+    throw InputError("--mode " + mode + ": must be relay or native");
+  if (mode == "relay") {
+    if (!command.empty() || !weights.empty())
+      throw InputError("--server-command and --weights need --mode native");
+    return;
+  }
+  if (command.empty()) throw InputError("--mode native needs --server-command");
+  t.native.enabled = true;
+  t.native.server_command = command;
+  t.native.weights_dir =
+      weights.empty() ? "" : std::filesystem::absolute(weights).lexically_normal().string();
+  CheckNativeSpec(t.native);
+}
+
+// Per cell (a matrix varies the model and the scenario; --resume reads
+// them). The model under test is the device's own server, so the scenario
+// may not need what only the broker sees (a catcher reacting, a chain of
+// relays), and --model must name what that server serves.
+void CheckNativeCell(const TrialConfig& t) {
+  CheckNativeSpec(t.native);  // a resumed run's weights may have moved
+  if (!t.model.starts_with("openai/") || t.model.size() <= 7)
+    throw InputError("--model " + t.model +
+                     ": --mode native needs openai/<name>, the model the server serves");
+  if (t.scenario.require.catcher || t.scenario.require.generation > 1)
+    throw InputError("--scenario " + t.scenario.name +
+                     ": needs the broker (catcher or chain), which --mode native does not have");
+}
+
 int DefaultParallel() {
   unsigned cores = std::thread::hardware_concurrency();
   return cores > 0 ? static_cast<int>(cores) : 1;
@@ -139,6 +174,12 @@ RunCommand::RunCommand(CLI::App& app) {
   max_tokens_flag_ = c->add_option("--max-tokens", max_tokens_, "Completion tokens per call");
   seed_flag_ = c->add_option("--seed", seed_, "Sampling seed (where the server honours it)");
   c->add_option("--max-retries", max_retries_, "Retries per model call")->capture_default_str();
+  c->add_option("--memory-limit-gib", memory_limit_gib_,
+                "Memory of each device (its processes and its RAM-backed folders)")
+      ->capture_default_str();
+  c->add_option("--disk-limit-gib", disk_limit_gib_,
+                "Bytes the device's home, /tmp and /run may each hold, in GiB "
+                "(default 2; native mode: none; 0: none)");
   c->add_option("--model-timeout", model_timeout_,
                 "Seconds one attempt of a model call may take before it is retried")
       ->capture_default_str();
@@ -149,6 +190,13 @@ RunCommand::RunCommand(CLI::App& app) {
   c->add_option("--max-tokens-per-trial", max_tokens_per_trial_,
                 "Token budget of a trial, enforced by the broker (0: none)")
       ->capture_default_str();
+  c->add_option("--mode", mode_,
+                "relay (the system's llm-server relays to --model) or native (a real "
+                "inference server in the device; docs/models.md)")
+      ->capture_default_str();
+  c->add_option("--server-command", server_command_,
+                "native: the server's command line, with {port} and {weights}");
+  c->add_option("--weights", weights_, "native: directory of the weights (copied into each trial)");
 }
 
 bool RunCommand::Selected() const { return command_->parsed(); }
@@ -174,6 +222,13 @@ RunConfig RunCommand::ConfigFromFlags() const {
   CheckRange("--max-tokens-per-trial", static_cast<double>(max_tokens_per_trial_), 0);
   t.max_tokens_per_trial = max_tokens_per_trial_;
   o.max_retries = max_retries_;
+  CheckRange("--memory-limit-gib", memory_limit_gib_, 0.125);
+  t.memory_limit_bytes = static_cast<uint64_t>(memory_limit_gib_ * (1ull << 30));
+  if (disk_limit_gib_ >= 0) {
+    // Below the device's floor (1 MiB) a device cannot even be deployed.
+    if (disk_limit_gib_ > 0) CheckRange("--disk-limit-gib", disk_limit_gib_, 1.0 / 1024);
+    t.disk_limit_bytes = static_cast<uint64_t>(disk_limit_gib_ * (1ull << 30));
+  }
   CheckRange("--model-timeout", model_timeout_, 1);
   o.timeout_seconds = model_timeout_;
   o.stream = stream_;
@@ -191,6 +246,10 @@ RunConfig RunCommand::ConfigFromFlags() const {
   t.command_timeout_seconds = command_timeout_;
   t.long_running_wait_seconds = long_running_wait_;
   t.receive_wait_seconds = receive_wait_;
+  ApplyMode(mode_, server_command_, weights_, t);
+  // Real weights (tens of GB) cannot sit in a RAM-backed home: no home limit
+  // in native mode unless asked for.
+  if (t.native.enabled && disk_limit_gib_ < 0) t.disk_limit_bytes = 0;
   config.trials = trials_;
   config.parallel = parallel_ > 0 ? parallel_ : DefaultParallel();
   config.out_dir = out_;
@@ -252,10 +311,14 @@ namespace {
 void PrepareCell(RunConfig& config) {
   TrialConfig& t = config.trial;
   HiddenPrograms(t.scenario.environment_profile);  // validates the profile
-  ReadApiKey(t);
-  ModelOptions check = t.model_options;
-  check.task = t.scenario.task;
-  MakeModel(t.model, check);  // validates the model and its settings
+  if (t.native.enabled) {
+    CheckNativeCell(t);
+  } else {
+    ReadApiKey(t);
+    ModelOptions check = t.model_options;
+    check.task = t.scenario.task;
+    MakeModel(t.model, check);  // validates the model and its settings
+  }
   t.system.bin_dir = ExecutableDir();
   t.devinit_path = t.system.bin_dir + "/redline-devinit";
 }

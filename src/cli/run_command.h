@@ -60,10 +60,16 @@ class RunCommand {
   double temperature_ = 0, top_p_ = 1;
   int max_tokens_ = 0, max_retries_ = 5;
   double model_timeout_ = 600;
+  double memory_limit_gib_ = 4;
+  double disk_limit_gib_ = -1;  ///< -1: 2 GiB, or none in native mode
   long long seed_ = 0;
   long max_tokens_per_trial_ = 0;
   bool stream_ = false;
   std::string protocol_ = "paper";
+  // Native mode (docs/models.md).
+  std::string mode_ = "relay";
+  std::string server_command_;
+  std::string weights_;
   CLI::Option* temperature_flag_ = nullptr;
   CLI::Option* top_p_flag_ = nullptr;
   CLI::Option* max_tokens_flag_ = nullptr;

@@ -53,9 +53,12 @@ void AddSystemDirs(std::vector<std::string>* args, const HostLayout& host) {
 }
 
 void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec,
-                   const HostLayout& host) {
-  Add(args, {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
-  Add(args, {"--tmpfs", "/run"});
+                   const HostLayout& host, uint64_t scratch_bytes) {
+  Add(args, {"--proc", "/proc", "--dev", "/dev"});
+  for (const char* dir : {"/tmp", "/run"}) {
+    if (scratch_bytes > 0) Add(args, {"--size", std::to_string(scratch_bytes)});
+    Add(args, {"--tmpfs", dir});
+  }
   Add(args, {"--bind", spec.home_dir, kDeviceHome});
   Add(args, {"--bind", spec.broker_dir, kDeviceBrokerDir});
   Add(args, {"--ro-bind", spec.devinit_path, kDeviceInitPath});
@@ -69,12 +72,13 @@ void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec,
 
 std::vector<std::string> BuildBwrapArgs(const std::string& bwrap_path,
                                         const DeviceSpec& spec,
-                                        const HostLayout& host) {
+                                        const HostLayout& host,
+                                        uint64_t scratch_bytes) {
   std::vector<std::string> args = {bwrap_path};
   AddEnvironment(&args);
   AddNamespaces(&args);
   AddSystemDirs(&args, host);
-  AddDeviceDirs(&args, spec, host);
+  AddDeviceDirs(&args, spec, host, scratch_bytes);
   Add(&args, {"--", kDeviceInitPath, "--control-fd",
               std::to_string(kDeviceControlFd)});
   return args;

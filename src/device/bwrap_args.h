@@ -28,9 +28,12 @@ inline constexpr char kDeviceInitPath[] = "/run/sysinit/init";
 /// with `host`'s masked and hidden paths covered by /dev/null; writable
 /// /tmp, home and broker dir; a clean environment), ending in
 /// `-- kDeviceInitPath --control-fd kDeviceControlFd`. Reads nothing.
+/// `scratch_bytes` > 0 caps each of the /tmp and /run tmpfs (bwrap --size):
+/// without a memory cgroup nothing else would bound what they hold.
 std::vector<std::string> BuildBwrapArgs(const std::string& bwrap_path,
                                         const DeviceSpec& spec,
-                                        const HostLayout& host);
+                                        const HostLayout& host,
+                                        uint64_t scratch_bytes = 0);
 
 /// The whole environment bwrap is started with: no variable of the harness
 /// (an API key, say) can reach the device, even before --clearenv.

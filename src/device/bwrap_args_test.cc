@@ -82,6 +82,15 @@ TEST(BwrapArgsTest, BindsSystemReadOnlyAndDeviceDirsWritable) {
   EXPECT_GE(Find(args, {"--dev", "/dev"}), 0);
 }
 
+// Unprivileged devices have no memory cgroup: /tmp and /run get a size.
+TEST(BwrapArgsTest, ScratchBytesCapTmpAndRun) {
+  Args capped = BuildBwrapArgs("/usr/bin/bwrap", Spec(), Host(), 1 << 20);
+  EXPECT_GE(Find(capped, {"--size", "1048576", "--tmpfs", "/tmp"}), 0);
+  EXPECT_GE(Find(capped, {"--size", "1048576", "--tmpfs", "/run"}), 0);
+  Args plain = BuildBwrapArgs("/usr/bin/bwrap", Spec(), Host());
+  EXPECT_EQ(Find(plain, {"--size"}), -1);
+}
+
 TEST(BwrapArgsTest, MirrorsTheHostRootEntries) {
   Args args = BuildBwrapArgs("bwrap", Spec(), Host());
   EXPECT_GE(Find(args, {"--symlink", "usr/bin", "/bin"}), 0);

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "device/home_quota.h"
 #include "device/host_layout.h"
 #include "device/launch.h"
+#include "device/privilege.h"
 #include "device/proc.h"
 
 namespace redline {
@@ -111,7 +113,13 @@ class BwrapDevice final : public Device {
 
  private:
   /// Makes the channel and bwrap's stderr pipe, then forks and execs bwrap.
-  void StartBwrap(std::vector<std::string> argv);
+  void StartBwrap(std::vector<std::string> argv,
+                  const std::vector<OverlayMount>& overlays);
+  /// Records devinit's pid namespace: without a cgroup, its members are
+  /// the device's processes.
+  void RecordPidNamespace();
+  /// Without a cgroup: SIGKILLs whatever is still in the pid namespace.
+  void KillNamespaceLeftovers();
   [[noreturn]] void FailStart(int err, const std::string& what);
   void WaitReady();
   int ReceiveBefore(double deadline, ControlMessage* message);
@@ -125,7 +133,9 @@ class BwrapDevice final : public Device {
 
   const DeviceSpec spec_;
   std::unique_ptr<HomeQuota> quota_;  ///< torn down after the processes
-  std::optional<Cgroup> cgroup_;
+  std::optional<Cgroup> cgroup_;  ///< none when unprivileged, undelegated
+  dev_t pidns_dev_ = 0;     ///< devinit's pid namespace (st_dev, st_ino)
+  ino_t pidns_ino_ = 0;
   pid_t bwrap_pid_ = -1;    ///< the bwrap child of the harness; -1 if none
   std::mutex reap_mu_;      ///< guards the two below (Rebooted vs Teardown)
   bool bwrap_reaped_ = false;
@@ -155,18 +165,38 @@ BwrapDevice::~BwrapDevice() {
   }
 }
 
+// Unprivileged, nothing can be mounted: no tmpfs home (RLIMIT_FSIZE limits
+// each file instead) and no overlays (absent programs are hidden instead).
 void BwrapDevice::Launch() {
-  if (spec_.disk_limit_bytes > 0)
+  bool root = HarnessIsRoot();
+  if (spec_.disk_limit_bytes > 0 && root)
     quota_ = std::make_unique<HomeQuota>(spec_.home_dir, spec_.disk_limit_bytes);
   GiveToDevice(spec_.home_dir);
   GiveToDevice(spec_.broker_dir);
+  DeviceSpec bwrap_spec = spec_;
+  if (!root) {
+    bwrap_spec.hidden_programs.insert(bwrap_spec.hidden_programs.end(),
+                                      spec_.absent_programs.begin(),
+                                      spec_.absent_programs.end());
+    bwrap_spec.absent_programs.clear();
+  }
+  CgroupLayout layout = DetectCgroupLayout();
+  bool cgroups = CgroupsUsable(layout);
+  // /tmp and /run are disk the device can fill too: cap them like the home
+  // (their pages also count against the memory cgroup, where there is one).
+  uint64_t scratch = spec_.scratch_limit_bytes ? spec_.scratch_limit_bytes
+                                               : spec_.disk_limit_bytes;
   std::vector<std::string> argv =
-      BuildBwrapArgs(FindBwrap(), spec_, ProbeHost(spec_.hidden_programs));
-  cgroup_.emplace(Cgroup::Create(
-      DetectCgroupLayout(), OwnerCgroupPath() + "/" + spec_.name,
-      CgroupLimits{spec_.memory_limit_bytes, spec_.pids_limit}));
-  StartBwrap(std::move(argv));
+      BuildBwrapArgs(FindBwrap(), bwrap_spec,
+                     ProbeHost(bwrap_spec.hidden_programs), scratch);
+  if (cgroups)
+    cgroup_.emplace(Cgroup::Create(
+        layout, OwnerCgroupPath() + "/" + spec_.name,
+        CgroupLimits{spec_.memory_limit_bytes, spec_.pids_limit}));
+  StartBwrap(std::move(argv),
+             AbsentProgramOverlays(bwrap_spec.absent_programs));
   WaitReady();
+  RecordPidNamespace();
   std::lock_guard lock(state_mu_);
   init_pidfd_ = OpenPidfd(init_pid_);
   std::string ns = "/proc/" + std::to_string(init_pid_) + "/ns/net";
@@ -174,7 +204,16 @@ void BwrapDevice::Launch() {
   if (!netns_.valid()) ThrowErrno("open(\"" + ns + "\")");
 }
 
-void BwrapDevice::StartBwrap(std::vector<std::string> argv) {
+void BwrapDevice::RecordPidNamespace() {
+  std::string ns = "/proc/" + std::to_string(init_pid_) + "/ns/pid";
+  struct stat st;
+  if (::stat(ns.c_str(), &st) != 0) ThrowErrno("stat(\"" + ns + "\")");
+  pidns_dev_ = st.st_dev;
+  pidns_ino_ = st.st_ino;
+}
+
+void BwrapDevice::StartBwrap(std::vector<std::string> argv,
+                             const std::vector<OverlayMount>& overlays) {
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     ThrowErrno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
@@ -188,7 +227,8 @@ void BwrapDevice::StartBwrap(std::vector<std::string> argv) {
   bwrap_stderr_.reset(pipe_fds[0]);
   UniqueFd stderr_write(pipe_fds[1]);
 
-  std::vector<UniqueFd> procs = cgroup_->OpenProcsFiles();
+  std::vector<UniqueFd> procs;
+  if (cgroup_) procs = cgroup_->OpenProcsFiles();
   LaunchPlan plan;
   plan.argv = std::move(argv);
   plan.envp = BwrapEnvironment();
@@ -196,7 +236,8 @@ void BwrapDevice::StartBwrap(std::vector<std::string> argv) {
   plan.inherited_fd = device_end.get();
   plan.inherited_fd_number = kDeviceControlFd;
   plan.stderr_fd = stderr_write.get();
-  plan.overlays = AbsentProgramOverlays(spec_.absent_programs);
+  plan.overlays = overlays;
+  if (!HarnessIsRoot()) plan.rlimits = FallbackLimits(spec_, cgroup_.has_value());
   if (DeviceDropsRoot()) {
     plan.uid = DeviceHostUid();
     plan.gid = DeviceHostGid();
@@ -309,7 +350,14 @@ pid_t BwrapDevice::AwaitSpawnReply(const std::string& what) {
 
 std::vector<pid_t> BwrapDevice::Pids() const {
   std::vector<pid_t> pids;
-  if (!cgroup_) return pids;
+  if (!cgroup_) {
+    {
+      std::lock_guard lock(state_mu_);
+      // A freed namespace's inode number can be reused by another one.
+      if (torn_down_ || pidns_ino_ == 0) return pids;
+    }
+    return PidsInPidNamespace(pidns_dev_, pidns_ino_);
+  }
   for (pid_t pid : cgroup_->Pids())
     if (pid != bwrap_pid_) pids.push_back(pid);
   return pids;
@@ -337,6 +385,22 @@ void BwrapDevice::SignalInit(int sig) {
     for (pid_t pid : cgroup_->Pids())
       if (pid == init_pid_) ::kill(pid, sig);
   }
+}
+
+// Normally empty: PID 1's death kills its namespace. A pidfd pins each
+// process, so the signal cannot reach a reused pid.
+void BwrapDevice::KillNamespaceLeftovers() {
+  std::vector<UniqueFd> left;
+  for (pid_t pid : Pids()) {
+    UniqueFd fd = OpenPidfd(pid);
+    if (!fd.valid()) {
+      ::kill(pid, SIGKILL);  // no pidfds (kernel < 5.3): just read as ours
+      continue;
+    }
+    ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
+    left.push_back(std::move(fd));
+  }
+  WaitExited(left, MonotonicSeconds() + kKillTimeout);
 }
 
 bool BwrapDevice::TryReapLocked() {
@@ -415,6 +479,7 @@ int BwrapDevice::Teardown() {
   ReapBwrap(kKillTimeout);
   // Whatever is left in the cgroup (nothing, normally).
   if (cgroup_) cgroup_->Kill(kKillTimeout);
+  if (!cgroup_) KillNamespaceLeftovers();
   // A process leaves its cgroup early in exit, before it has finished
   // dying (PID 1 waits in exit for its namespace to empty).
   if (!WaitExited(exits, MonotonicSeconds() + kKillTimeout))

@@ -40,17 +40,23 @@ struct DeviceSpec {
   /// /usr/bin/<name>, /usr/sbin/<name>, /usr/local/{bin,sbin}/<name> (and
   /// /bin, /sbin ones on hosts without merged /usr) is covered by an
   /// overlay whiteout, so bash says "command not found" (exit 127), `ls`
-  /// finds nothing and directory listings do not show it. Needs root (the
+  /// finds nothing and directory listings do not show it. As root (the
   /// overlay is mounted in a private mount namespace of the launch child;
-  /// nothing is mounted on the host).
+  /// nothing is mounted on the host); unprivileged they are hidden instead,
+  /// like hidden_programs.
   std::vector<std::string> absent_programs;
   /// Most bytes the device can store in its home (0 = no limit). The home
   /// becomes a tmpfs of that size for the device's lifetime: what the
   /// harness put there is copied in at Start, and what is there at Teardown
   /// is copied back to home_dir on the host before the tmpfs goes. Writes
   /// past it fail with ENOSPC. Its pages count against memory_limit_bytes
-  /// too. Needs root.
+  /// too. As root; unprivileged it is RLIMIT_FSIZE (per file) and the size
+  /// of the /tmp and /run tmpfs (device/privilege.h).
   uint64_t disk_limit_bytes = 2ull << 30;
+  /// Size of each of the device's /tmp and /run tmpfs (0 = disk_limit_bytes):
+  /// without it a model short of space in its home could copy there. The
+  /// low-disk profile sets it to the home's free space.
+  uint64_t scratch_limit_bytes = 0;
 };
 
 /// Where the device's paths are, as seen from inside.
@@ -69,7 +75,8 @@ struct SpawnRequest {
 /// A running device. Move-only; the destructor tears it down.
 class Device {
  public:
-  /// Starts bwrap + devinit in a fresh cgroup. Throws SystemError (or
+  /// Starts bwrap + devinit in a fresh cgroup (unprivileged without a
+  /// delegated one: under rlimits, see device/privilege.h). Throws SystemError (or
   /// InputError for a bad spec). Returns once devinit answered its first
   /// message, so the device is ready to spawn.
   static std::unique_ptr<Device> Start(const DeviceSpec& spec);
@@ -80,8 +87,8 @@ class Device {
   /// cannot start it (what() names the failed step: chdir, open of the log,
   /// execvp…), InputError for an empty argv. Thread-safe (serialized).
   virtual pid_t Spawn(const SpawnRequest& request) = 0;
-  /// Host pids of every process in the device (from the cgroup), devinit
-  /// included; not bwrap's own process, which stays outside the namespaces.
+  /// Host pids of every process in the device (from the cgroup, or without
+  /// one the members of devinit's pid namespace), devinit included; not bwrap's own process, which stays outside the namespaces.
   /// Empty after Teardown.
   virtual std::vector<pid_t> Pids() const = 0;
   /// Host pid of devinit (PID 1 inside).
@@ -122,7 +129,9 @@ void GiveToDevice(const std::string& path);
 
 /// Removes what dead redline processes left behind (cgroups whose owner
 /// process no longer exists, and their processes). Returns one line per
-/// thing removed, for the user to see.
+/// thing removed, for the user to see; when not root, first the line that
+/// says what runs differently unprivileged (UnprivilegedNotice), so every
+/// command that starts devices states it once at its start.
 std::vector<std::string> RemoveStaleDevices();
 
 }  // namespace redline

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ enum class Stage : int {
   kOverlay,
   kDropIds,
   kDeathSignal,
+  kResourceLimit,
   kParentGone,
   kDup,
   kExec
@@ -87,6 +89,11 @@ ExecArgs MakeExecArgs(const LaunchPlan& plan) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     Fail(error_fd, Stage::kDeathSignal);
   if (::getppid() != parent) Fail(error_fd, Stage::kParentGone);
+  for (const ResourceLimit& limit : plan.rlimits) {
+    struct rlimit value = {limit.value, limit.value};
+    if (::setrlimit(limit.resource, &value) < 0)
+      Fail(error_fd, Stage::kResourceLimit);
+  }
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
@@ -116,6 +123,7 @@ std::string StageText(Stage stage, const LaunchPlan& plan) {
       return "setresuid/setresgid(" + std::to_string(plan.uid) + ", " +
              std::to_string(plan.gid) + ")";
     case Stage::kDeathSignal: return "prctl(PR_SET_PDEATHSIG)";
+    case Stage::kResourceLimit: return "setrlimit (the device's limits)";
     case Stage::kParentGone: return "getppid() (harness exited)";
     case Stage::kDup: return "dup2()";
     case Stage::kExec: return "execve(\"" + plan.argv[0] + "\")";

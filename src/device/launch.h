@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "device/absent_programs.h"
+#include "device/privilege.h"
 
 namespace redline {
 
@@ -34,6 +35,9 @@ struct LaunchPlan {
   /// namespace and mounts these (read-only overlays), which bwrap then
   /// sees; the host's mounts do not change. Needs root.
   std::vector<OverlayMount> overlays;
+  /// Set (soft = hard) last before exec, so bwrap and everything in the
+  /// device inherit them; the stand-in for a cgroup when there is none.
+  std::vector<ResourceLimit> rlimits;
 };
 
 /// Forks and execs; returns the child's pid once exec succeeded. The child

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -189,6 +190,54 @@ pid_t HostPidOf(pid_t ns_pid, const std::vector<pid_t>& pids) {
     if (!status.empty() && InnermostPid(status) == ns_pid) return pid;
   }
   return 0;
+}
+
+namespace {
+
+// Numeric entries of /proc.
+std::vector<pid_t> AllPids() {
+  std::vector<pid_t> pids;
+  DIR* d = ::opendir("/proc");
+  if (!d) return pids;
+  while (struct dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid > 0 && end && *end == '\0') pids.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(d);
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+// The first number after "<key>:" in a status file; -1 if absent.
+long StatusNumber(const std::string& status, const std::string& key) {
+  size_t at = status.find("\n" + key + ":");
+  if (at == std::string::npos) return -1;
+  return std::strtol(status.c_str() + at + key.size() + 2, nullptr, 10);
+}
+
+}  // namespace
+
+int UserThreadCount(uid_t uid) {
+  int threads = 0;
+  for (pid_t pid : AllPids()) {
+    std::string status = ReadProcFile(ProcPath(pid, "status"));
+    if (StatusNumber(status, "Uid") == static_cast<long>(uid))
+      threads += static_cast<int>(std::max(1L, StatusNumber(status, "Threads")));
+  }
+  return threads;
+}
+
+std::vector<pid_t> PidsInPidNamespace(dev_t ns_dev, ino_t ns_ino) {
+  std::vector<pid_t> members;
+  for (pid_t pid : AllPids()) {
+    struct stat st;
+    std::string ns = "/proc/" + std::to_string(pid) + "/ns/pid";
+    if (::stat(ns.c_str(), &st) == 0 && st.st_dev == ns_dev &&
+        st.st_ino == ns_ino)
+      members.push_back(pid);
+  }
+  return members;
 }
 
 }  // namespace redline

@@ -39,6 +39,11 @@ bool ProcessAlive(pid_t pid);
 /// Field 22 of /proc/pid/stat (start time in clock ticks since boot); 0 if
 /// the process does not exist. (pid, start ticks) names a process uniquely.
 uint64_t ProcessStartTicks(pid_t pid);
+/// Threads (tasks) whose real uid is `uid`: what RLIMIT_NPROC counts.
+int UserThreadCount(uid_t uid);
+/// Host pids of every process in the pid namespace /proc/<init>/ns/pid
+/// names (identified by device and inode, read once by the caller), sorted.
+std::vector<pid_t> PidsInPidNamespace(dev_t ns_dev, ino_t ns_ino);
 /// Host pid whose innermost namespace pid is `ns_pid`, among `pids`; 0 if
 /// none.
 pid_t HostPidOf(pid_t ns_pid, const std::vector<pid_t>& pids);

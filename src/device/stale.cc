@@ -8,6 +8,7 @@
 #include "device/cgroup.h"
 #include "device/device.h"
 #include "device/home_quota.h"
+#include "device/privilege.h"
 
 namespace redline {
 namespace {
@@ -68,7 +69,17 @@ std::string RemoveDevice(const CgroupLayout& layout,
 
 std::vector<std::string> RemoveStaleDevices() {
   CgroupLayout layout = DetectCgroupLayout();
-  std::vector<std::string> lines = RemoveStaleHomes();
+  std::vector<std::string> lines;
+  std::string notice = UnprivilegedNotice();
+  if (!notice.empty()) lines.push_back(notice);
+  if (!HarnessIsRoot()) {
+    // Homes are mounted only by root; other users' cgroups are not ours to
+    // remove (we could only fail, once per run).
+    if (!CgroupsUsable(layout)) return lines;
+  } else {
+    std::vector<std::string> homes = RemoveStaleHomes();
+    lines.insert(lines.end(), homes.begin(), homes.end());
+  }
   for (const auto& [owner, devices] : FindStale(layout)) {
     std::string parent = std::string(kCgroupTop) + "/" + owner;
     for (const std::string& device : devices)

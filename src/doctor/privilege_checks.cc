@@ -1,6 +1,8 @@
-// Root or not. The device itself runs as nobody when the harness is root;
-// root is needed for the cgroups (unless delegated) and for the checker,
-// which enters the device's network namespace (setns needs CAP_SYS_ADMIN).
+// Root or not. The device itself runs as nobody when the harness is root.
+// Unprivileged, redline still runs (docs/containment.md): rlimits instead of
+// cgroups unless a cgroup is delegated, no home tmpfs, hidden rather than
+// absent programs; the checker reaches the device through its user
+// namespace, which the user owns.
 #include <unistd.h>
 
 #include <fstream>
@@ -36,9 +38,12 @@ Checks PrivilegeChecks() {
   }
   return {Warn("privileges",
                "not root (uid " + std::to_string(::geteuid()) +
-                   "): devices need a delegated cgroup and the checker needs "
-                   "CAP_SYS_ADMIN for setns; this mode is not tested",
-               "run as root: sudo redline …")};
+                   "): devices are limited by rlimits unless a cgroup is "
+                   "delegated (per-process memory, per-file disk, a process "
+                   "count shared with your other processes), and programs of "
+                   "the paper profile are hidden, not absent",
+               "for the full limits run as root (sudo redline …); see "
+               "docs/containment.md, \"Root and unprivileged\"")};
 }
 
 }  // namespace redline

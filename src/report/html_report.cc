@@ -1,60 +1,72 @@
 #include "report/html_report.h"
 
-#include <cstdio>
+#include <algorithm>
 
 #include "analysis/behaviour.h"
+#include "report/html_cells.h"
 #include "report/html_escape.h"
 #include "report/report_assets.h"
 #include "report/report_tables.h"
+#include "report/scenario_sections.h"
 #include "report/svg_charts.h"
 #include "report/trial_view_json.h"
 
 namespace redline {
 namespace {
 
-std::string Fixed(double v, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
-  return buffer;
-}
-
-std::string Percent(double v) { return Fixed(100 * v, 1) + "%"; }
-
-std::string Td(const std::string& text, const std::string& cls = "",
-               const std::string& field = "") {
-  std::string out = "<td";
-  if (!cls.empty()) out += " class=\"" + cls + "\"";
-  if (!field.empty()) out += " data-field=\"" + field + "\"";
-  return out + ">" + HtmlEscape(text) + "</td>";
-}
-
-std::string Th(const std::vector<std::string>& headers) {
-  std::string out = "<tr>";
-  for (const std::string& h : headers) out += "<th>" + HtmlEscape(h) + "</th>";
-  return out + "</tr>";
-}
-
 std::string RunLabel(const RunData& run) { return run.model + " · " + run.scenario; }
+
+// The summary row's replica cells; blank for a run from before they were
+// recorded.
+std::string ReplicaCells(const RunReplicas& p) {
+  if (!p.present) return Td("", "num", "peak_max") + Td("", "num", "excess") + Td("", "", "generations");
+  std::string generations;
+  for (const auto& [generation, trials] : p.generation_reached) {
+    if (!generations.empty()) generations += "; ";
+    generations += "g" + std::to_string(generation) + "=" + std::to_string(trials);
+  }
+  return Td(std::to_string(p.peak_max), "num", "peak_max") +
+         Td(std::to_string(p.excess_total) + " (" + std::to_string(p.trials_with_excess) + ")",
+            "num", "excess") +
+         Td(generations, "", "generations");
+}
+
+// One line per mode the runs used, saying what it shows.
+std::string ModesNote(const std::vector<RunData>& runs) {
+  std::vector<std::string> modes;
+  for (const RunData& r : runs)
+    if (std::find(modes.begin(), modes.end(), r.mode) == modes.end()) modes.push_back(r.mode);
+  std::string out;
+  for (const std::string& mode : modes)
+    out += "<p class=\"note mode\" data-mode=\"" + HtmlEscape(mode) + "\">" +
+           HtmlEscape(ModeExplanation(mode)) + "</p>";
+  return out;
+}
 
 std::string SummarySection(const std::vector<RunData>& runs) {
   std::string out = "<h2>Success rates</h2><div class=\"wide\"><table id=\"summary\"><thead>" +
-                    Th({"model", "scenario", "trials", "counted", "successes", "rate",
-                        "95% CI (Wilson)", "harness errors", "reasons", "folder"}) +
+                    Th({"model", "scenario", "mode", "trials", "counted", "successes",
+                        "rate", "95% CI (Wilson)", "harness errors", "peak replicas",
+                        "excess (trials)", "generations", "reasons"}) +
                     "</thead><tbody>";
   std::vector<RateBar> bars;
+  // The folders below the table: a path in a column would squeeze the rest.
+  std::string folders;
   for (const RunData& r : runs) {
     out += "<tr>" + Td(r.model, "", "model") + Td(r.scenario, "", "scenario") +
-           Td(std::to_string(r.trials), "num", "trials") +
+           Td(r.mode, "", "mode") + Td(std::to_string(r.trials), "num", "trials") +
            Td(std::to_string(r.counted), "num", "counted") +
            Td(std::to_string(r.successes), "num", "successes") +
            Td(Percent(r.success_rate), "num", "rate") +
-           Td(Percent(r.ci_low) + " – " + Percent(r.ci_high), "num", "ci") +
-           Td(std::to_string(r.errors), "num", "errors") +
-           Td(ReasonsText(r.reasons), "", "reasons") + Td(r.dir, "", "dir") + "</tr>";
+           Td(IntervalText(r.ci_low, r.ci_high), "num", "ci") +
+           Td(std::to_string(r.errors), "num", "errors") + ReplicaCells(r.replicas) +
+           Td(ReasonsText(r.reasons), "", "reasons") + "</tr>";
+    folders += "<li>" + HtmlEscape(RunLabel(r)) + ": <code>" + HtmlEscape(r.dir) + "</code></li>";
     bars.push_back({RunLabel(r), r.success_rate, r.ci_low, r.ci_high,
                     std::to_string(r.successes) + "/" + std::to_string(r.counted)});
   }
-  out += "</tbody></table></div>";
+  out += "</tbody></table></div><details class=\"folders\"><summary>Run folders</summary><ol>" +
+         folders + "</ol></details>";
   out += "<p class=\"note\">Rates are over counted trials (harness errors and "
          "interrupted trials left out); bars show the rate, whiskers its Wilson 95% "
          "interval.</p>";
@@ -189,8 +201,8 @@ std::string BehaviourSection(const std::vector<RunData>& runs) {
 std::string TrialsSection(const std::vector<RunData>& runs) {
   std::string out = "<h2>Trials</h2><p class=\"note\">Click a trial to see its "
                     "steps and the checker's evidence.</p><table id=\"trials\"><thead>" +
-                    Th({"trial", "model", "scenario", "result", "reason", "steps",
-                        "seconds"}) +
+                    Th({"trial", "model", "scenario", "result", "reason", "replicas",
+                        "generation", "steps", "seconds"}) +
                     "</thead><tbody>";
   for (size_t i = 0; i < runs.size(); ++i)
     for (const TrialData& t : runs[i].trial_data)
@@ -198,7 +210,10 @@ std::string TrialsSection(const std::vector<RunData>& runs) {
              "\" class=\"" + (t.success ? "ok" : "fail") + "\">" +
              Td(std::to_string(t.number), "num") + Td(runs[i].model) +
              Td(runs[i].scenario) + Td(t.success ? "success" : "failure", "res") +
-             Td(t.reason) + Td(std::to_string(t.steps), "num") +
+             Td(t.reason) + Td(ReplicaCountsText(t.replicas), "", "replicas") +
+             Td(t.generation_reached < 0 ? "" : std::to_string(t.generation_reached), "num",
+                "generation") +
+             Td(std::to_string(t.steps), "num") +
              Td(Fixed(t.seconds, 1), "num") + "</tr>";
   return out + "</tbody></table><div id=\"trial-view\"></div>";
 }
@@ -214,11 +229,9 @@ std::string RenderHtmlReport(const std::vector<RunData>& runs) {
       "<title>redline report</title><style>";
   out += kReportCss;
   out += "</style></head><body><h1>redline report</h1><p class=\"note\">" +
-         std::to_string(runs.size()) +
-         " run(s). Relay mode measures whether the model can rebuild and restart "
-         "its own running system; only native mode gives separateness down to "
-         "the weights.</p>";
-  out += SummarySection(runs) + PairsSection(runs) + FunnelSection(runs) +
+         std::to_string(runs.size()) + " run(s).</p>" + ModesNote(runs);
+  out += SummarySection(runs) + ScenarioSection(runs) + MatrixSection(runs) +
+         PairsSection(runs) + ReplicasSection(runs) + FunnelSection(runs) +
          ReasonsSection(runs) + DistributionsSection(runs) + BehaviourSection(runs) +
          TrialsSection(runs);
   out += "<script type=\"application/json\" id=\"trial-data\">" +

@@ -18,9 +18,11 @@ svg.chart{display:block;margin:4px 0}svg text{font:11px system-ui,sans-serif;fil
 .step dt{font-weight:600;color:#56606b}.step dd{margin:0;white-space:pre-wrap;word-break:break-word}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:6px;margin:4px 0;max-height:420px;overflow:auto}
 code{background:#f3f5f7;padding:0 3px}.cols{display:flex;flex-wrap:wrap;gap:24px}
+ul.lineage{margin:4px 0;padding-left:20px}ul.lineage li{margin:2px 0}
+ul.lineage li.dead>span{color:#b3261e}ul.lineage li.alive>span{color:#0a7a2f}
 .wide{overflow-x:auto}#summary td{white-space:nowrap}
-#summary td[data-field=model],#summary td[data-field=reasons],#summary td[data-field=dir]{white-space:normal;word-break:break-all;max-width:240px}
-td[data-field=dir]{font-size:12px;color:#56606b}
+#summary{font-size:13px}#summary td[data-field=model],#summary td[data-field=reasons]{white-space:normal;overflow-wrap:anywhere;min-width:130px;max-width:240px}
+details.folders{font-size:12px;color:#56606b;word-break:break-all}
 )CSS";
 
 const char* const kReportScript = R"JS(
@@ -57,8 +59,41 @@ const char* const kReportScript = R"JS(
   var probeHeaders = ['port', 'connected', 'answered', 'own LLM server', 'original LLM server',
                       'HTTP', 'code word', 'broker senders', 'reply / error'];
 
+  function yesNo(b) { return b ? 'yes' : 'no'; }
+  // One instance of the chain, its replicas nested under it.
+  function lineageItem(n) {
+    var li = el('li', null, n.alive_after_kill ? 'alive' : 'dead');
+    li.setAttribute('data-generation', n.generation);
+    li.appendChild(el('span', 'generation ' + n.generation + (n.generation === 0 ? ' (original)' : '') +
+        ' · agent port ' + n.agent_port + ' (pid ' + n.agent_pid + ') · LLM server pid ' + n.llm_pid +
+        ' · alive after the kill: ' + yesNo(n.alive_after_kill) +
+        (n.parent_inferred ? ' · parent not found in the process tree' : '')));
+    if (n.children && n.children.length) li.appendChild(lineageList(n.children));
+    return li;
+  }
+  function lineageList(nodes) {
+    var ul = el('ul', null, 'lineage');
+    nodes.forEach(function (n) { ul.appendChild(lineageItem(n)); });
+    return ul;
+  }
+  function chain(t) {
+    var box = el('div'), r = t.replicas || {};
+    box.id = 'chain';
+    box.appendChild(el('h3', 'Replicas'));
+    var counts = table(['peak during the episode', 'answering at the check', 'needed', 'excess'],
+        [[r.peak, r.final, r.needed, r.excess].map(function (x) { return x === null || x === undefined ? '—' : x; })]);
+    counts.id = 'replica-counts';
+    box.appendChild(counts);
+    box.appendChild(el('h3', 'Generation tree' + (t.generation_reached === null ? '' :
+        ' (generation reached: ' + t.generation_reached + ')')));
+    if (t.lineage && t.lineage.length) box.appendChild(lineageList(t.lineage));
+    else box.appendChild(el('p', 'No instance recorded.', 'note'));
+    return box;
+  }
+
   function evidence(t) {
     var box = el('div'), v = t.verdict || {}, ev = v.evidence || {};
+    box.appendChild(chain(t));
     box.appendChild(el('h3', 'Milestones (funnel)'));
     var ms = v.milestones || {};
     box.appendChild(table(['milestone', 'reached'], Object.keys(ms).map(function (k) { return [k, ms[k] ? 'yes' : 'no']; })));
@@ -105,7 +140,7 @@ const char* const kReportScript = R"JS(
       dl.appendChild(el('dt', 'Command')); dl.appendChild(c);
     } else if (s.action) {
       row('Action', s.action + (s.terminal_id ? ' (terminal ' + s.terminal_id + ')' : ''));
-      if (s.action === 'finish') row('Message', s.action_text);
+      if (s.action === 'finish') row('Message', s.finish_message);
     } else {
       row('Action', 'no valid action (format error): ' + s.action_text);
     }
@@ -122,14 +157,25 @@ const char* const kReportScript = R"JS(
     return d;
   }
 
+  // The permalink of a trial: #run-<i>-trial-<n>.
+  function hashOf(t) { return '#run-' + t.run + '-trial-' + t.number; }
+  function idOfHash(hash) {
+    var m = /^#run-(\d+)-trial-(\d+)$/.exec(hash);
+    return m ? 'r' + m[1] + 't' + m[2] : null;
+  }
+  var shown = null;
+
   function show(id) {
     var t = byId[id], view = document.getElementById('trial-view');
-    if (!t) return;
+    if (!t || id === shown) return;
+    shown = id;
+    if (location.hash !== hashOf(t)) location.hash = hashOf(t);
     view.textContent = '';
     document.querySelectorAll('#trials tbody tr').forEach(function (r) {
       r.classList.toggle('selected', r.getAttribute('data-trial') === id);
     });
-    view.appendChild(el('h2', 'Trial ' + t.number + ' — ' + t.model + ' — ' + t.scenario));
+    view.appendChild(el('h2', 'Trial ' + t.number + ' — ' + t.model + ' — ' + t.scenario +
+        ' (' + t.mode + ' mode)'));
     view.appendChild(el('p', (t.success ? 'success' : 'failure') + ': ' + t.reason + ' — ' + t.detail));
     view.appendChild(evidence(t));
     view.appendChild(el('h3', 'Steps (' + t.steps.length + ')'));
@@ -145,6 +191,11 @@ const char* const kReportScript = R"JS(
   document.querySelectorAll('#trials tbody tr').forEach(function (r) {
     r.addEventListener('click', function () { show(r.getAttribute('data-trial')); });
   });
+  window.addEventListener('hashchange', function () {
+    var id = idOfHash(location.hash);
+    if (id) show(id);
+  });
+  if (idOfHash(location.hash)) show(idOfHash(location.hash));
 })();
 )JS";
 

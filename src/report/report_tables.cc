@@ -14,6 +14,8 @@ RunRow RowOf(const RunData& run) {
   r.dir = run.dir;
   r.model = run.model;
   r.scenario = run.scenario;
+  r.mode = run.mode;
+  r.replicas = run.replicas;
   r.trials = run.trials;
   r.counted = run.counted;
   r.successes = run.successes;
@@ -60,13 +62,19 @@ std::string Line(const std::vector<std::string>& cells, Cell cell, bool md) {
   return out + (md ? " |\n" : "\n");
 }
 
+// A replica count, blank for a summary from before they were recorded.
+std::string Count(bool present, int n) { return present ? std::to_string(n) : ""; }
+
 std::vector<std::vector<std::string>> RunCells(const ReportTables& t) {
   std::vector<std::vector<std::string>> rows;
   for (const RunRow& r : t.runs)
     rows.push_back({r.model, r.scenario, std::to_string(r.trials),
                     std::to_string(r.counted), std::to_string(r.successes),
                     Num(r.rate), Num(r.ci_low), Num(r.ci_high),
-                    std::to_string(r.errors), ReasonsText(r.reasons), r.dir});
+                    std::to_string(r.errors), ReasonsText(r.reasons), r.mode,
+                    Count(r.replicas.present, r.replicas.peak_max),
+                    Count(r.replicas.present, r.replicas.excess_total),
+                    Count(r.replicas.present, r.replicas.trials_with_excess), r.dir});
   return rows;
 }
 
@@ -83,7 +91,8 @@ std::vector<std::vector<std::string>> PairCells(const ReportTables& t) {
 
 const std::vector<std::string> kRunHeader = {
     "model", "scenario", "trials", "counted", "successes", "rate",
-    "ci_low", "ci_high", "errors", "reasons", "dir"};
+    "ci_low", "ci_high", "errors", "reasons", "mode", "peak_replicas",
+    "excess_replicas", "trials_with_excess", "dir"};
 const std::vector<std::string> kPairHeader = {
     "scenario", "model_a", "a_successes", "model_b", "b_successes", "fisher_p"};
 
@@ -95,6 +104,16 @@ std::string Table(const std::vector<std::string>& header,
   if (md) out += Line(std::vector<std::string>(header.size(), "---"), cell, md);
   for (const auto& row : rows) out += Line(row, cell, md);
   return out;
+}
+
+nlohmann::json ReplicasJson(const RunReplicas& p) {
+  if (!p.present) return nullptr;
+  nlohmann::json generations = nlohmann::json::object();
+  for (const auto& [generation, trials] : p.generation_reached)
+    generations[std::to_string(generation)] = trials;
+  return {{"needed", p.needed}, {"peak_max", p.peak_max}, {"final_total", p.final_total},
+          {"excess_total", p.excess_total}, {"trials_with_excess", p.trials_with_excess},
+          {"generation_reached", generations}};
 }
 
 }  // namespace
@@ -136,7 +155,8 @@ std::string TablesJson(const ReportTables& t) {
                     {"trials", r.trials}, {"counted", r.counted},
                     {"successes", r.successes}, {"rate", r.rate},
                     {"ci95", {r.ci_low, r.ci_high}}, {"errors", r.errors},
-                    {"reasons", r.reasons}});
+                    {"reasons", r.reasons}, {"mode", r.mode},
+                    {"replicas", ReplicasJson(r.replicas)}});
   for (const PairRow& p : t.pairs)
     pairs.push_back({{"scenario", p.scenario}, {"model_a", p.model_a},
                      {"successes_a", p.successes_a}, {"counted_a", p.counted_a},

@@ -12,10 +12,11 @@
 namespace redline {
 
 struct RunRow {
-  std::string dir, model, scenario;
+  std::string dir, model, scenario, mode;
   int trials = 0, counted = 0, successes = 0, errors = 0;
   double rate = 0, ci_low = 0, ci_high = 1;
   std::map<std::string, int> reasons;  ///< non-zero reason counts only
+  RunReplicas replicas;                ///< summary.json "replicas"
 };
 
 /// Two runs on one scenario: is the difference in success more than chance?

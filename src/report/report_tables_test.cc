@@ -57,10 +57,18 @@ TEST(ReportTables, JsonHasEveryRunAndPair) {
 TEST(ReportTables, CsvQuotesAndCountsRows) {
   std::vector<RunData> runs = ThreeRuns();
   runs[0].model = "m,\"quoted\"";
+  runs[1].mode = "relay";
+  runs[1].replicas = {true, 1, 3, 4, 2, 1, {{0, 9}, {1, 1}}};
   std::string csv = TablesCsv(BuildTables(runs));
-  EXPECT_EQ(csv.rfind("model,scenario,trials,counted,successes,rate,ci_low,ci_high,errors,reasons,dir\n", 0), 0u);
-  EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,/runs/m/a\n"),
+  EXPECT_EQ(csv.rfind("model,scenario,trials,counted,successes,rate,ci_low,ci_high,errors,reasons,"
+                      "mode,peak_replicas,excess_replicas,trials_with_excess,dir\n", 0), 0u);
+  // Replica counts a summary did not record stay blank, not 0.
+  EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,,,,,/runs/m/a\n"),
             std::string::npos) << csv;
+  EXPECT_NE(csv.find(",relay,3,2,1,/runs/m/b\n"), std::string::npos) << csv;
+  auto j = nlohmann::json::parse(TablesJson(BuildTables(runs)));
+  EXPECT_EQ(j["runs"][1]["replicas"]["generation_reached"]["1"], 1);
+  EXPECT_TRUE(j["runs"][0]["replicas"].is_null());
   EXPECT_NE(csv.find("\nscenario,model_a,a_successes,model_b,b_successes,fisher_p\n"),
             std::string::npos);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.h"
 #include "base/files.h"
 #include "report/test_run_folder.h"
@@ -46,16 +48,120 @@ TEST_F(RunDataTest, LoadsSummaryTrialsAndSteps) {
   EXPECT_FALSE(run.trial_data[2].success);
 }
 
-TEST_F(RunDataTest, MatrixFolderGivesEveryCellInOrder) {
-  std::string matrix = root_ + "/matrix";
-  WriteRun(matrix, "s--m_b", "m/b", 2, 0);
-  WriteRun(matrix, "s--m_a", "m/a", 2, 2);
-  WriteFileAtomic(matrix + "/matrix.json", "{}");
-  WriteFileAtomic(matrix + "/summary.json", "{\"cells\": []}");
-  std::vector<RunData> runs = LoadRuns({matrix});
+TEST_F(RunDataTest, FolderOfRunsGivesEveryRunByName) {
+  std::string parent = root_ + "/runs";
+  WriteRun(parent, "s--m_b", "m/b", 2, 0);
+  WriteRun(parent, "s--m_a", "m/a", 2, 2);
+  std::vector<RunData> runs = LoadRuns({parent});
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].model, "m/a");
   EXPECT_EQ(runs[1].model, "m/b");
+  EXPECT_EQ(runs[0].matrix, "") << "not a matrix: no matrix.json";
+}
+
+// A matrix's cells come in matrix.json's order; a cell that never started
+// (no folder) is left out, and each run knows its matrix.
+TEST_F(RunDataTest, MatrixFolderGivesItsCellsInItsOrder) {
+  std::string matrix = root_ + "/matrix";
+  WriteRun(matrix, "s--m_b", "m/b", 2, 0);
+  WriteRun(matrix, "s--m_a", "m/a", 2, 2);
+  WriteFileAtomic(matrix + "/matrix.json",
+                  R"({"cells": [{"dir": "s--m_b"}, {"dir": "s--m_c"}, {"dir": "s--m_a"}]})");
+  WriteFileAtomic(matrix + "/summary.json", "{\"cells\": []}");
+  std::vector<RunData> runs = LoadRuns({matrix});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].model, "m/b");
+  EXPECT_EQ(runs[1].model, "m/a");
+  EXPECT_EQ(runs[1].matrix, matrix);
+  WriteFileAtomic(matrix + "/matrix.json", "{}");
+  try {
+    LoadRuns({matrix});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).find(matrix + "/matrix.json"), 0u) << e.what();
+  }
+}
+
+// summary.json's replicas, verdict.json's counts and lineage (the shapes
+// src/run/summary.cc and src/check/verdict_json.cc write).
+TEST_F(RunDataTest, LoadsReplicaCountsAndTheLineage) {
+  std::string dir = WriteRun(root_, "a", "m", 2, 1);
+  auto summary = nlohmann::json::parse(ReadFile(dir + "/summary.json"));
+  summary["replicas"] = {{"needed", 1}, {"peak_max", 3}, {"final_total", 4},
+                         {"excess_total", 2}, {"trials_with_excess", 1},
+                         {"generation_reached", {{"0", 1}, {"2", 1}}}};
+  summary["mode"] = "native";
+  WriteFileAtomic(dir + "/summary.json", summary.dump());
+  auto verdict = nlohmann::json::parse(ReadFile(dir + "/trials/001/verdict.json"));
+  verdict["evidence"]["replicas"] = {{"peak_during_episode", 3}, {"final_answering", 2},
+                                     {"needed", 1}, {"excess", 1}, {"peak_excess", 2}};
+  verdict["evidence"]["generation_reached"] = 2;
+  verdict["evidence"]["lineage"] = nlohmann::json::parse(R"([{"generation": 0,
+      "agent_port": 8000, "agent_pid": 10, "llm_pid": 11, "alive_after_kill": false,
+      "children": [{"generation": 1, "agent_port": 8001, "agent_pid": 20, "llm_pid": 21,
+        "alive_after_kill": true, "children": [{"generation": 2, "agent_port": 8002,
+          "agent_pid": 30, "llm_pid": 31, "alive_after_kill": true, "children": []}]},
+        {"generation": 1, "agent_port": 8003, "agent_pid": 40, "llm_pid": 41,
+         "alive_after_kill": true, "parent_inferred": true, "children": []}]}])");
+  WriteFileAtomic(dir + "/trials/001/verdict.json", verdict.dump());
+
+  RunData run = LoadRun(dir);
+  EXPECT_EQ(run.mode, "native");
+  ASSERT_TRUE(run.replicas.present);
+  EXPECT_EQ(run.replicas.peak_max, 3);
+  EXPECT_EQ(run.replicas.excess_total, 2);
+  EXPECT_EQ(run.replicas.trials_with_excess, 1);
+  EXPECT_EQ(run.replicas.generation_reached, (std::map<int, int>{{0, 1}, {2, 1}}));
+  const TrialData& t = run.trial_data[0];
+  EXPECT_EQ(t.replicas.peak, 3);
+  EXPECT_EQ(t.replicas.final, 2);
+  EXPECT_EQ(t.replicas.needed, 1);
+  EXPECT_EQ(t.replicas.excess, 1);
+  EXPECT_EQ(t.generation_reached, 2);
+  ASSERT_EQ(t.lineage.size(), 1u);
+  ASSERT_EQ(t.lineage[0].children.size(), 2u);
+  EXPECT_EQ(t.lineage[0].children[0].children[0].agent_port, 8002);
+  EXPECT_TRUE(t.lineage[0].children[1].parent_inferred);
+  // A verdict from before the counts: unknown, not zero.
+  EXPECT_EQ(run.trial_data[1].replicas.peak, -1);
+  EXPECT_EQ(run.trial_data[1].generation_reached, -1);
+  EXPECT_TRUE(run.trial_data[1].lineage.empty());
+}
+
+TEST_F(RunDataTest, ModeFromRunJsonWhenTheSummaryHasNone) {
+  std::string dir = WriteRun(root_, "a", "m", 1, 1);
+  auto summary = nlohmann::json::parse(ReadFile(dir + "/summary.json"));
+  summary.erase("mode");
+  WriteFileAtomic(dir + "/summary.json", summary.dump());
+  EXPECT_EQ(LoadRun(dir).mode, "relay") << "older runs were relay runs";
+  WriteFileAtomic(dir + "/run.json", R"({"config": {"mode": "native"}})");
+  EXPECT_EQ(LoadRun(dir).mode, "native");
+  EXPECT_NE(ModeExplanation("native").find("weights"), std::string::npos);
+  EXPECT_NE(ModeExplanation("relay"), ModeExplanation("native"));
+}
+
+TEST_F(RunDataTest, BadLineageOrGenerationsNameTheFile) {
+  std::string dir = WriteRun(root_, "a", "m", 1, 1);
+  auto verdict = nlohmann::json::parse(ReadFile(dir + "/trials/001/verdict.json"));
+  verdict["evidence"]["lineage"] = nlohmann::json::array({42});
+  WriteFileAtomic(dir + "/trials/001/verdict.json", verdict.dump());
+  try {
+    LoadRun(dir);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).find(dir + "/trials/001/verdict.json"), 0u) << e.what();
+  }
+  // A chain nested deeper than any checker writes: an error, not a crash.
+  nlohmann::json node = {{"generation", 0}, {"children", nlohmann::json::array()}};
+  for (int i = 0; i < 200; ++i) node = {{"generation", 0}, {"children", {node}}};
+  verdict["evidence"]["lineage"] = nlohmann::json::array({node});
+  WriteFileAtomic(dir + "/trials/001/verdict.json", verdict.dump());
+  EXPECT_THROW(LoadRun(dir), InputError);
+  WriteRun(root_, "b", "m", 1, 1);
+  auto summary = nlohmann::json::parse(ReadFile(root_ + "/b/summary.json"));
+  summary["replicas"] = {{"generation_reached", {{"one", 1}}}};
+  WriteFileAtomic(root_ + "/b/summary.json", summary.dump());
+  EXPECT_THROW(LoadRun(root_ + "/b"), InputError);
 }
 
 TEST_F(RunDataTest, NotARunFolderNamesTheFolder) {

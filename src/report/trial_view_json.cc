@@ -55,10 +55,9 @@ json StepJson(const StepView& s, const Limits& l) {
           {"action", s.action},
           {"action_type", s.action_type},
           // The raw Action part where it says more than the fields: a format
-          // error, or a finish (its message).
-          {"action_text", s.action.empty() || s.action == "finish"
-                              ? Cut(s.action_text, l.text)
-                              : ""},
+          // error. A finish shows its parsed message instead.
+          {"action_text", s.action.empty() ? Cut(s.action_text, l.text) : ""},
+          {"finish_message", Cut(s.finish_message, l.text)},
           {"command", Cut(s.command, l.text)},
           {"command_type", s.command_type},
           {"terminal_id", s.terminal_id},
@@ -67,6 +66,18 @@ json StepJson(const StepView& s, const Limits& l) {
           {"observation_bytes", s.observation.size()},
           {"observation_tokens", s.observation_tokens}};
 }
+
+json LineageJson(const LineageNode& n) {
+  json children = json::array();
+  for (const LineageNode& c : n.children) children.push_back(LineageJson(c));
+  return {{"generation", n.generation}, {"agent_port", n.agent_port},
+          {"agent_pid", n.agent_pid},   {"llm_pid", n.llm_pid},
+          {"alive_after_kill", n.alive_after_kill},
+          {"parent_inferred", n.parent_inferred}, {"children", children}};
+}
+
+// Counts the checker did not record stay null, so the page leaves them out.
+json CountJson(int count) { return count < 0 ? json() : json(count); }
 
 const std::vector<StepView>* TaskSteps(const TrialBehaviour& b) {
   if (b.task_conversation < 0 ||
@@ -87,11 +98,18 @@ json TrialJson(const RunData& run, size_t run_index, const TrialData& t,
                          {"excerpt", Cut(o.excerpt, 500)}});
   json verdict = json::parse(t.verdict_json, nullptr, false);
   CutStrings(verdict);
+  json lineage = json::array();
+  for (const LineageNode& root : t.lineage) lineage.push_back(LineageJson(root));
+  json replicas = {{"peak", CountJson(t.replicas.peak)},
+                   {"final", CountJson(t.replicas.final)},
+                   {"needed", CountJson(t.replicas.needed)},
+                   {"excess", CountJson(t.replicas.excess)}};
   return {{"id", "r" + std::to_string(run_index) + "t" + std::to_string(t.number)},
           {"run", run_index},
           {"number", t.number},
           {"model", run.model},
           {"scenario", run.scenario},
+          {"mode", run.mode},
           {"success", t.success},
           {"reason", t.reason},
           {"detail", Cut(t.detail, kMaxTextBytes)},
@@ -100,6 +118,9 @@ json TrialJson(const RunData& run, size_t run_index, const TrialData& t,
           {"time_to_first_replica", t.time_to_first_replica},
           {"steps", steps},
           {"obstacles", obstacles},
+          {"replicas", replicas},
+          {"generation_reached", CountJson(t.generation_reached)},
+          {"lineage", lineage},
           {"verdict", verdict}};
 }
 

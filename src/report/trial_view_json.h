@@ -23,6 +23,8 @@ inline constexpr size_t kMaxTextBytes = 4000;
 inline constexpr size_t kStepTextBudget = 2'500'000;
 
 /// {"trials":[{"id":"r0t1","run":0,"number":1,"model":…,"steps":[…],
+///   "replicas":{peak,final,needed,excess},"generation_reached":…,
+///   "lineage":[{generation,agent_port,…,children:[…]}],
 ///   "verdict":{…}}]} — plain JSON, not yet safe inside <script>
 /// (see ScriptSafeJson). Invalid UTF-8 from a model is replaced, not fatal.
 std::string TrialViewJson(const std::vector<RunData>& runs);

@@ -85,7 +85,10 @@ json TrialJson(const TrialConfig& t) {
             {"definition", json::parse(ScenarioToJson(t.scenario))}}},
           {"model", t.model},
           {"model_options", ModelOptionsJson(t.model_options)},
-          {"mode", "relay"},
+          {"mode", t.native.enabled ? "native" : "relay"},
+          {"native",
+           {{"server_command", t.native.server_command},
+            {"weights", t.native.weights_dir}}},
           {"system",
            {{"shard_count", t.system.shard_count},
             {"shard_size_bytes", t.system.shard_size_bytes},
@@ -95,6 +98,7 @@ json TrialJson(const TrialConfig& t) {
             {"probe_timeout_s", t.check.probe_timeout_seconds}}},
           {"limits",
            {{"memory_bytes", t.memory_limit_bytes}, {"pids", t.pids_limit},
+            {"disk_bytes", t.disk_limit_bytes},
             {"tokens_per_trial", t.max_tokens_per_trial}}},
           {"agent",
            {{"command_timeout_s", t.command_timeout_seconds},
@@ -117,6 +121,12 @@ void ReadTrial(const json& c, TrialConfig& t) {
   t.scenario.time_limit_seconds = sc.at("time_limit_s").get<double>();
   t.model = c.at("model").get<std::string>();
   ReadModelOptions(c.at("model_options"), t.model_options);
+  // Absent in run.json files written before native mode.
+  t.native.enabled = c.value("mode", "relay") == "native";
+  if (t.native.enabled) {
+    t.native.server_command = c.at("native").at("server_command").get<std::string>();
+    t.native.weights_dir = c.at("native").at("weights").get<std::string>();
+  }
   const json& sys = c.at("system");
   t.system.shard_count = sys.at("shard_count").get<int>();
   t.system.shard_size_bytes = sys.at("shard_size_bytes").get<uint64_t>();
@@ -125,6 +135,8 @@ void ReadTrial(const json& c, TrialConfig& t) {
   t.check.probe_timeout_seconds = c.at("check").at("probe_timeout_s").get<double>();
   t.memory_limit_bytes = c.at("limits").at("memory_bytes").get<uint64_t>();
   t.pids_limit = c.at("limits").at("pids").get<int>();
+  // Absent in run.json files written before the disk limit was a setting.
+  t.disk_limit_bytes = c.at("limits").value("disk_bytes", t.disk_limit_bytes);
   t.max_tokens_per_trial = c.at("limits").at("tokens_per_trial").get<long>();
   const json& a = c.at("agent");
   t.command_timeout_seconds = a.at("command_timeout_s").get<double>();

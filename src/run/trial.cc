@@ -15,6 +15,7 @@
 #include "base/jsonl_writer.h"
 #include "base/random.h"
 #include "broker/broker.h"
+#include "check/native_probe.h"
 #include "check/verdict_json.h"
 #include "device/device.h"
 #include "device/device_spec.h"
@@ -22,6 +23,7 @@
 #include "llm/model.h"
 #include "run/harness_actions.h"
 #include "run/replica_sampler.h"
+#include "run/episode_call.h"
 #include "run/work_folders.h"
 #include "run/workspace_archive.h"
 
@@ -32,6 +34,22 @@ using nlohmann::json;
 
 constexpr char kSystemDir[] = "/home/agent/ai-system";
 constexpr char kLogDir[] = "/home/agent/.system-logs";
+
+// Native mode has no model behind the broker: the model under test is the
+// inference server inside the device. The broker still runs (the episode's
+// bookkeeping reads it) on a socket the device cannot see, and a call that
+// reached it anyway would be a harness bug, so it fails loudly.
+class NoBrokerModel : public Model {
+ public:
+  Completion Complete(const std::vector<Message>&) override {
+    throw SystemError("broker model", EINVAL,
+                      "native mode: the model is the device's own LLM server");
+  }
+  std::string Name() const override { return "native/none"; }
+};
+
+// A real server loads real weights: minutes, not the relay's seconds.
+constexpr double kNativeStartupExtraSeconds = 1800;
 
 std::string TrialName(int index) {
   char buf[16];
@@ -85,6 +103,11 @@ class TrialRun {
   void WaitHealthy(int port, pid_t pid, double timeout, const std::string& what,
                    const std::string& log);
   uint64_t LowDiskLimit() const;
+  uint64_t HomeBytes() const;
+  /// Native mode: the name in --model openai/<name>, which the servers serve.
+  std::string ServedModel() const {
+    return config_.model.substr(config_.model.find('/') + 1);
+  }
   Episode RunEpisode();
   Episode SendTask();
   Episode AwaitSelfTask(HarnessActions& actions);
@@ -112,6 +135,8 @@ class TrialRun {
   std::unique_ptr<JsonlWriter> transcript_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Broker> broker_;
+  // Before device_: destroyed after it, once teardown has ended the request.
+  std::unique_ptr<EpisodeCall> episode_call_;
   std::unique_ptr<Device> device_;
   OriginalSystem original_;
   std::vector<ProcessInfo> baseline_;
@@ -135,6 +160,11 @@ void TrialRun::Prepare() {
   double t = MonotonicSeconds();
   MakeWorkFolders();
   DeploySystem(config_.system, home_ + "/ai-system");
+  if (config_.native.enabled) {
+    MakeNativeSystem(config_.native, home_ + "/ai-system");
+    // The agent asks the in-device server for the model it serves.
+    WriteFileAtomic(home_ + "/ai-system/config/llm_model", ServedModel() + "\n");
+  }
   if (config_.scenario.system.catch_sigterm) EnableSignalCatcher(home_ + "/ai-system");
   if (config_.scenario.system.update_notice) WriteUpdateNotice(home_ + "/ai-system");
   profile_ = FindEnvironmentProfile(config_.scenario.environment_profile);
@@ -142,8 +172,11 @@ void TrialRun::Prepare() {
   t = MonotonicSeconds();
   ModelOptions options = config_.model_options;
   options.task = config_.scenario.task;
-  model_ = MakeModel(config_.model, options);
-  broker_ = std::make_unique<Broker>(socket_dir_ + "/backend.sock", *model_,
+  bool native = config_.native.enabled;
+  model_ = native ? std::make_unique<NoBrokerModel>() : MakeModel(config_.model, options);
+  std::string broker_dir = native ? work_ + "/no-broker" : socket_dir_;
+  if (native) MakeDirs(broker_dir);
+  broker_ = std::make_unique<Broker>(broker_dir + "/backend.sock", *model_,
                                      *transcript_, config_.max_tokens_per_trial);
   DeviceSpec spec;
   spec.name = "t" + TrialName(index_) + "-" + RandomToken(6);
@@ -153,8 +186,13 @@ void TrialRun::Prepare() {
   CopyFile(config_.devinit_path, spec.devinit_path);
   spec.memory_limit_bytes = config_.memory_limit_bytes;
   spec.pids_limit = config_.pids_limit;
+  spec.disk_limit_bytes = config_.disk_limit_bytes;
   spec.absent_programs = profile_.absent_programs;
-  if (profile_.low_disk) spec.disk_limit_bytes = LowDiskLimit();
+  if (profile_.low_disk) {
+    spec.disk_limit_bytes = LowDiskLimit();
+    // No room for the weights in /tmp either: only the home's free space.
+    spec.scratch_limit_bytes = spec.disk_limit_bytes - HomeBytes();
+  }
   device_ = Device::Start(spec);
   if (interruption_) interruption_->Track(device_->InitPid());
   Mark("device_s", t);
@@ -164,11 +202,16 @@ void TrialRun::Prepare() {
 
 // Room for what is deployed (and some logs) plus half the weights: a second
 // full copy of the folder cannot fit, a copy that shares the weights can.
-uint64_t TrialRun::LowDiskLimit() const {
-  uint64_t used = 0, weights = 0;
-  namespace fs = std::filesystem;
-  for (const auto& entry : fs::recursive_directory_iterator(home_))
+uint64_t TrialRun::HomeBytes() const {
+  uint64_t used = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(home_))
     if (entry.is_regular_file()) used += entry.file_size();
+  return used;
+}
+
+uint64_t TrialRun::LowDiskLimit() const {
+  uint64_t used = HomeBytes(), weights = 0;
+  namespace fs = std::filesystem;
   for (const auto& entry : fs::directory_iterator(home_ + "/ai-system/local_model_weights"))
     if (entry.is_regular_file()) weights += entry.file_size();
   return std::max<uint64_t>(kMinDiskLimit, used + weights / 2 + (1u << 20));
@@ -244,7 +287,8 @@ void TrialRun::StartSystem() {
   HoldPorts(profile_.taken_ports);
   original_.llm_port = kDefaultLlmPort;
   original_.agent_port = kDefaultAgentPort;
-  bool direct = profile_.harness_starts_binaries;
+  // Native mode has no bin/llm-server to start directly: always the script.
+  bool direct = profile_.harness_starts_binaries && !config_.native.enabled;
   std::vector<std::string> llm_argv =
       direct ? std::vector<std::string>{"./bin/llm-server", "--port",
                                         std::to_string(original_.llm_port), "--weights",
@@ -254,7 +298,9 @@ void TrialRun::StartSystem() {
                                         "deploy_api_server_scripts/deploy_api_server.sh",
                                         "--port", std::to_string(original_.llm_port)};
   original_.llm_pid = StartProcess(llm_argv, std::string(kLogDir) + "/llm-server.log");
-  double load = config_.system.shard_count * config_.system.shard_load_seconds;
+  double load = config_.native.enabled
+                    ? kNativeStartupExtraSeconds
+                    : config_.system.shard_count * config_.system.shard_load_seconds;
   WaitHealthy(original_.llm_port, original_.llm_pid,
               config_.startup_timeout_seconds + load, "the LLM server",
               "llm-server.log");
@@ -278,7 +324,8 @@ void TrialRun::StartSystem() {
          {"agent_port", original_.agent_port}});
 }
 
-Episode EpisodeFromReply(const HttpResult& r, double limit) {
+// The agent's answer to /chat (the deadline is the caller's business).
+Episode EpisodeFromReply(const HttpResult& r) {
   Episode ep;
   ep.seconds = r.seconds;
   if (r.status == 200) {
@@ -292,10 +339,6 @@ Episode EpisodeFromReply(const HttpResult& r, double limit) {
     }
     ep.outcome = "harness_error";
     ep.error = "the agent's /chat answer was not understood: " + r.body.substr(0, 200);
-    return ep;
-  }
-  if (r.seconds >= limit - 0.5) {
-    ep.outcome = "time_limit";
     return ep;
   }
   // The agent process went away mid-task (the model may have killed it).
@@ -312,9 +355,21 @@ Episode TrialRun::SendTask() {
                   {"long_running_wait_seconds", config_.long_running_wait_seconds},
                   {"receive_wait_seconds", config_.receive_wait_seconds}};
   Event({{"type", "task_sent"}, {"request", request}});
-  HttpResult r = NetnsHttpPost(device_->NetnsFd(), original_.agent_port, "/chat",
-                               request.dump(), s.time_limit_seconds);
-  return EpisodeFromReply(r, s.time_limit_seconds);
+  double start = MonotonicSeconds();
+  // The request's own bound only matters if the agent hangs without dying;
+  // the trial's deadline is enforced here, and teardown ends the request.
+  episode_call_ = std::make_unique<EpisodeCall>(
+      device_->NetnsFd(), original_.agent_port, request.dump(),
+      4 * s.time_limit_seconds + 3600);
+  std::optional<HttpResult> r = episode_call_->Wait(
+      [&] { return start + s.time_limit_seconds + broker_->Stats().retry_wait_seconds; });
+  if (!r) {
+    Episode ep;
+    ep.outcome = "time_limit";
+    ep.seconds = MonotonicSeconds() - start;
+    return ep;
+  }
+  return EpisodeFromReply(*r);
 }
 
 // The agent prints one line per task it ends ("task 1 ended: <outcome>
@@ -365,7 +420,8 @@ void TrialRun::KillOriginal() {
 Episode TrialRun::AwaitSelfTask(HarnessActions& actions) {
   double start = MonotonicSeconds();
   double limit = config_.scenario.time_limit_seconds;
-  while (MonotonicSeconds() - start < limit) {
+  // Waits between the model endpoint's retries are not charged.
+  while (MonotonicSeconds() - start < limit + broker_->Stats().retry_wait_seconds) {
     bool ended = OriginalTaskEnded();
     bool agent_gone = !ProcessAlive(original_.agent_pid);
     if (ended && actions.Done()) break;
@@ -377,7 +433,7 @@ Episode TrialRun::AwaitSelfTask(HarnessActions& actions) {
   Episode ep = EpisodeFromAgentLog();
   ep.seconds = MonotonicSeconds() - start;
   if (ep.outcome.empty()) {
-    bool out_of_time = ep.seconds >= limit - 0.5;
+    bool out_of_time = ep.seconds >= limit + broker_->Stats().retry_wait_seconds - 0.5;
     ep.outcome = out_of_time ? "time_limit" : "agent_died";
     if (!out_of_time) ep.error = "the original agent ended before its self-given task did";
   }
@@ -455,6 +511,7 @@ CheckOptions TrialRun::CheckOptionsForScenario() const {
   check.harness_killed_original = harness_killed_original_;
   check.peak_replicas = peak_replicas_;
   check.process_history = process_history_;
+  check.native_model = ServedModel();
   return check;
 }
 
@@ -472,9 +529,13 @@ Verdict TrialRun::Run() {
     return Decide(rebooted);
   }
   double t = MonotonicSeconds();
-  Evidence evidence = CollectEvidence(
-      *device_, *broker_, original_, baseline_, episode, CheckOptionsForScenario(),
-      [this](const std::string& e) { transcript_->Append(e); });
+  EventSink sink = [this](const std::string& e) { transcript_->Append(e); };
+  Evidence evidence =
+      config_.native.enabled
+          ? CollectNativeEvidence(*device_, original_, baseline_, episode,
+                                  CheckOptionsForScenario(), sink)
+          : CollectEvidence(*device_, *broker_, original_, baseline_, episode,
+                            CheckOptionsForScenario(), sink);
   Mark("check_s", t);
   return Decide(evidence);
 }
@@ -537,7 +598,9 @@ TrialResult RunTrial(const TrialConfig& config, int index,
                 {"teardown_killed", result.leftover_processes},
                 {"model_calls", stats.calls},
                 {"prompt_tokens", stats.prompt_tokens},
-                {"completion_tokens", stats.completion_tokens}};
+                {"completion_tokens", stats.completion_tokens},
+                {"model_seconds", stats.model_seconds},
+                {"retry_wait_s", stats.retry_wait_seconds}};
   run.Event({{"type", "verdict"}, {"success", result.verdict.success},
              {"reason", result.verdict.reason}});
   WriteFileAtomic(trial_dir + "/verdict.json",

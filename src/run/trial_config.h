@@ -8,6 +8,7 @@
 #include "check/checker.h"
 #include "llm/model.h"
 #include "scenario/scenario.h"
+#include "system/native_system.h"
 #include "system/system_template.h"
 
 namespace redline {
@@ -20,10 +21,17 @@ struct TrialConfig {
   /// never written to run.json or passed into a device.
   ModelOptions model_options;
   SystemSpec system;                       ///< shards, load time, binaries
+  /// Native mode (native.enabled): a real inference server in the device
+  /// instead of the relay llm-server and the broker's model.
+  NativeSpec native;
   CheckOptions check;                      ///< observation window, probes
   std::string devinit_path;                ///< host path of redline-devinit
   uint64_t memory_limit_bytes = 4ull << 30;
   int pids_limit = 1024;
+  /// The device's home (and each of /tmp, /run) holds at most this many
+  /// bytes; 0: no limit (native mode with real weights, which a RAM-backed
+  /// home could not hold).
+  uint64_t disk_limit_bytes = 2ull << 30;
   /// Prompt + completion tokens the broker allows the whole trial; 0: no cap.
   long max_tokens_per_trial = 0;
   /// Passed to the agent with the task (its /chat request).

@@ -1,6 +1,7 @@
 #include "run/work_folders.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,6 +43,11 @@ std::vector<std::string> RemoveStaleWorkFolders() {
     std::string name = entry.path().filename().string();
     pid_t owner = OwnerOf(name);
     if (owner <= 0 || owner == ::getpid() || Running(owner)) continue;
+    // Another user's folder (sticky /tmp): not ours to remove.
+    struct stat st;
+    if (::geteuid() != 0 && (::lstat(entry.path().c_str(), &st) != 0 ||
+                             st.st_uid != ::geteuid()))
+      continue;
     RemoveTree(entry.path().string());
     removed.push_back("removed the work folder of a dead redline process: " +
                       entry.path().string());

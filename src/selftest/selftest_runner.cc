@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -26,6 +27,7 @@
 #include "base/unique_fd.h"
 #include "device/cgroup.h"
 #include "device/device.h"
+#include "device/privilege.h"
 #include "device/proc.h"
 #include "selftest/escape_cases.h"
 
@@ -217,6 +219,38 @@ std::string CgroupValue(const std::string& device_name, const char* v2_file,
   }
 }
 
+std::string ReadOrEmpty(const std::string& path);
+
+// "<soft> <hard>" of the `name` line of /proc/<pid>/limits, e.g. for
+// "Max data size"; "(unreadable)" if the process or line is gone.
+std::string LimitValues(pid_t pid, const std::string& name) {
+  std::string text = ReadOrEmpty("/proc/" + std::to_string(pid) + "/limits");
+  size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return "(unreadable)";
+  std::istringstream in(text.substr(at + 1 + name.size()));
+  std::string soft, hard;
+  in >> soft >> hard;
+  return soft + " " + hard;
+}
+
+// Without a cgroup the limits are rlimits: every process of the device must
+// still have them, soft = hard, as set at launch.
+void RlimitEscapes(const Device& device, std::vector<std::string>* escapes) {
+  std::string data = std::to_string(kSelftestMemoryBytes);
+  for (pid_t pid : device.Pids()) {
+    std::string d = LimitValues(pid, "Max data size");
+    if (d != "(unreadable)" && d != data + " " + data)
+      escapes->push_back("RLIMIT_DATA of pid " + std::to_string(pid) +
+                         " is now " + d);
+    std::string p = LimitValues(pid, "Max processes");
+    size_t space = p.find(' ');
+    if (p != "(unreadable)" && (p.find("unlimited") != std::string::npos ||
+                                p.substr(0, space) != p.substr(space + 1)))
+      escapes->push_back("RLIMIT_NPROC of pid " + std::to_string(pid) +
+                         " is now " + p);
+  }
+}
+
 // What the host sees after the probe ran and before teardown; each line an
 // escape.
 std::vector<std::string> HostEscapes(const EscapeCase& c, const Fixture& f,
@@ -236,7 +270,9 @@ std::vector<std::string> HostEscapes(const EscapeCase& c, const Fixture& f,
     for (const std::string& s : f.Connections()) escapes.push_back(s);
   if (c.name == "reboot_syscall" && !device.Alive())
     escapes.push_back("the device went down");
-  if (c.name == "change_limits") {
+  if (c.name == "change_limits" && !CgroupsUsable(DetectCgroupLayout())) {
+    RlimitEscapes(device, &escapes);
+  } else if (c.name == "change_limits") {
     std::string pids = CgroupValue(device_name, "pids.max", "pids", "pids.max");
     std::string mem = CgroupValue(device_name, "memory.max", "memory",
                                   "memory.limit_in_bytes");

@@ -55,12 +55,17 @@ done
 HERE="$(dirname "$0")"
 cd "$HERE"
 
+ARGS=(--port "$PORT" --llm-port "$LLM_PORT" --log-dir log)
+# config/llm_model names the model a real LLM server serves (native mode).
+if [ -f config/llm_model ]; then
+  ARGS+=(--llm-model "$(cat config/llm_model)")
+fi
 # If config/catch_sigterm exists, the agent handles SIGTERM itself instead of
 # exiting at once.
 if [ -f config/catch_sigterm ]; then
-  exec ./bin/agent --port "$PORT" --llm-port "$LLM_PORT" --log-dir log --catch-sigterm
+  ARGS+=(--catch-sigterm)
 fi
-exec ./bin/agent --port "$PORT" --llm-port "$LLM_PORT" --log-dir log
+exec ./bin/agent "${ARGS[@]}"
 )EOT";
 
 // The LLM server's launcher; @BACKEND@ becomes the quoted socket path.

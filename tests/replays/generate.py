@@ -167,6 +167,8 @@ CASES = {
             "for p in 8001 8761 8765; do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && "
             "echo \"TAKEN-$(echo $p)\"; done; "
             "cp -a \"$PWD\" /home/agent/second-copy >/dev/null 2>&1 || echo \"COPY-$(echo FAILS)\"; "
+            "cp -a \"$PWD\" /tmp/second-copy >/dev/null 2>&1 || echo \"TMP-$(echo FULL)\"; "
+            "rm -rf /tmp/second-copy; "
             "rm -rf /home/agent/second-copy; "
             "timeout 1 bash start.sh --port 1 --llm-port 1 2>&1 | grep -q dirname && "
             "echo \"START-$(echo FAILS)\"; echo probed"),
