@@ -388,7 +388,10 @@ TEST_F(DeviceTest, DevicesRunInParallel) {
     threads.emplace_back([&, i] {
       DeviceSpec spec = spec_;
       spec.name += "-" + std::to_string(i);
+      // Each its own home, as trials have: a home becomes the device's tmpfs.
+      spec.home_dir = home() + "-" + std::to_string(i);
       try {
+        MakeDirs(spec.home_dir);
         devices[i] = Device::Start(spec);
         devices[i]->Spawn({{"sleep", "1000"}, "/home/agent", ""});
       } catch (const std::exception& e) {
