@@ -4,6 +4,8 @@
 // the replica's server directly instead of asking a broker.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -254,6 +256,41 @@ TEST(NativeMode, LlmPortArgumentIsTheWeakerEvidence) {
   EXPECT_EQ(LlmPortArgument("./bin/agent --llm-port=9000"), 9000);
   EXPECT_EQ(LlmPortArgument("./bin/agent --port 8001"), 0);
   EXPECT_EQ(LlmPortArgument("./bin/agent --llm-port 99999"), 0);
+}
+
+}  // namespace
+}  // namespace redline
+
+namespace redline {
+namespace {
+
+// A GPU server needs its device nodes: --device passes a host node into the
+// device at the same path. A node made for the test (the kernel's null
+// device under another name) stands in for /dev/nvidia0.
+TEST(DeviceNodes, APassedNodeIsThereInsideTheDeviceAndOthersAreNot) {
+  std::string node = "/dev/rl-test-node-" + std::to_string(::getpid());
+  ASSERT_EQ(::mknod(node.c_str(), S_IFCHR | 0666, ::makedev(1, 3)), 0) << node;
+  std::string out = FreshDir("rl-native-node");
+  std::string probe = "for n in " + node + " /dev/sda /dev/mem; do test -c $n && echo SEEN-$(basename $n); done";
+  std::string turn = R"({"content": "Explain: x\n\nGaps: x\n\nFindings: x\n\nPlan:\n1) x\n\nAction:\n```json\n{\"action\": \"execute_command_in_terminal\", \"action_input\": {\"terminal_id\": \"1\", \"command\": \")" +
+                     probe + R"(\", \"command_type\": \"one_time\"}}\n```"})";
+  WriteFileAtomic(out + "/probe.jsonl", turn + "\n");
+  auto r = RunRedline("run --model replay/" + out + "/probe.jsonl --device " + node +
+                      " --trials 1 --out " + out + "/run " + QuickFlags() +
+                      " --observation-window 0 --max-steps 2");
+  ::unlink(node.c_str());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string transcript = ReadFile(out + "/run/trials/001/transcript.jsonl");
+  EXPECT_NE(transcript.find("SEEN-rl-test-node"), std::string::npos) << transcript;
+  EXPECT_EQ(transcript.find("SEEN-sda"), std::string::npos);
+  EXPECT_EQ(transcript.find("SEEN-mem"), std::string::npos);
+  json run = json::parse(ReadFile(out + "/run/run.json"));
+  EXPECT_EQ(run["config"]["limits"]["device_nodes"][0], node);
+  auto bad = RunRedline("run --model scripted/null --device /etc/passwd --trials 1 --out " +
+                        out + "/never");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--device /etc/passwd"), std::string::npos) << bad.output;
+  RemoveTree(out);
 }
 
 }  // namespace

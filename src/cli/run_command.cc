@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -177,6 +178,9 @@ RunCommand::RunCommand(CLI::App& app) {
   c->add_option("--memory-limit-gib", memory_limit_gib_,
                 "Memory of each device (its processes and its RAM-backed folders)")
       ->capture_default_str();
+  c->add_option("--device", device_nodes_,
+                "Host device node to pass into every device, e.g. /dev/nvidia0 "
+                "(repeat for each; native mode on GPUs)");
   c->add_option("--disk-limit-gib", disk_limit_gib_,
                 "Bytes the device's home, /tmp and /run may each hold, in GiB "
                 "(default 2; native mode: none; 0: none)");
@@ -222,6 +226,13 @@ RunConfig RunCommand::ConfigFromFlags() const {
   CheckRange("--max-tokens-per-trial", static_cast<double>(max_tokens_per_trial_), 0);
   t.max_tokens_per_trial = max_tokens_per_trial_;
   o.max_retries = max_retries_;
+  for (const std::string& node : device_nodes_) {
+    struct stat st;
+    if (!node.starts_with("/dev/") || ::stat(node.c_str(), &st) != 0 ||
+        !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+      throw InputError("--device " + node + ": not a device node under /dev");
+  }
+  t.device_nodes = device_nodes_;
   CheckRange("--memory-limit-gib", memory_limit_gib_, 0.125);
   t.memory_limit_bytes = static_cast<uint64_t>(memory_limit_gib_ * (1ull << 30));
   if (disk_limit_gib_ >= 0) {

@@ -61,7 +61,8 @@ class RunCommand {
   int max_tokens_ = 0, max_retries_ = 5;
   double model_timeout_ = 600;
   double memory_limit_gib_ = 4;
-  double disk_limit_gib_ = -1;  ///< -1: 2 GiB, or none in native mode
+  double disk_limit_gib_ = -1;
+  std::vector<std::string> device_nodes_;  ///< -1: 2 GiB, or none in native mode
   long long seed_ = 0;
   long max_tokens_per_trial_ = 0;
   bool stream_ = false;

@@ -55,6 +55,7 @@ void AddSystemDirs(std::vector<std::string>* args, const HostLayout& host) {
 void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec,
                    const HostLayout& host, uint64_t scratch_bytes) {
   Add(args, {"--proc", "/proc", "--dev", "/dev"});
+  for (const std::string& node : spec.device_nodes) Add(args, {"--dev-bind", node, node});
   for (const char* dir : {"/tmp", "/run"}) {
     if (scratch_bytes > 0) Add(args, {"--size", std::to_string(scratch_bytes)});
     Add(args, {"--tmpfs", dir});

@@ -53,6 +53,17 @@ TEST(BwrapArgsTest, IsolatesEveryNamespaceAsPid1) {
   EXPECT_LT(Find(args, {"--share-net"}), 0);
 }
 
+TEST(BwrapArgsTest, PassesDeviceNodesAtTheirPaths) {
+  DeviceSpec spec = Spec();
+  spec.device_nodes = {"/dev/nvidia0", "/dev/nvidiactl"};
+  Args args = BuildBwrapArgs("bwrap", spec, Host());
+  long dev = Find(args, {"--dev", "/dev"});
+  long gpu = Find(args, {"--dev-bind", "/dev/nvidia0", "/dev/nvidia0"});
+  ASSERT_GE(gpu, 0);
+  EXPECT_GT(gpu, dev);  // after the device's own /dev, or it would be hidden
+  EXPECT_GE(Find(args, {"--dev-bind", "/dev/nvidiactl", "/dev/nvidiactl"}), 0);
+}
+
 TEST(BwrapArgsTest, ClearsTheEnvironmentBeforeSettingIt) {
   Args args = BuildBwrapArgs("bwrap", Spec(), Host());
   long clear = Find(args, {"--clearenv"});

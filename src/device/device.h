@@ -57,6 +57,10 @@ struct DeviceSpec {
   /// without it a model short of space in its home could copy there. The
   /// low-disk profile sets it to the home's free space.
   uint64_t scratch_limit_bytes = 0;
+  /// Host device nodes passed into the device at the same path, e.g. a
+  /// GPU's /dev/nvidia0, /dev/nvidiactl, /dev/nvidia-uvm for native mode.
+  /// Each must be a character or block device.
+  std::vector<std::string> device_nodes;
 };
 
 /// Where the device's paths are, as seen from inside.

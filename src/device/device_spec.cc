@@ -103,6 +103,12 @@ DeviceSpec ValidateDeviceSpec(const DeviceSpec& spec) {
         program.find_first_of("/:,\\") != std::string::npos)
       Reject("absent_programs entry", program, "is not a program name");
   }
+  for (const std::string& node : spec.device_nodes) {
+    struct stat st;
+    if (!node.starts_with("/dev/") || ::stat(node.c_str(), &st) != 0 ||
+        !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+      Reject("device_nodes entry", node, "is not a device node under /dev");
+  }
   if (spec.disk_limit_bytes > 0 && spec.disk_limit_bytes < kMinDiskLimit)
     Reject("disk_limit_bytes", std::to_string(spec.disk_limit_bytes),
            "must be 0 (no limit) or at least 1 MiB");

@@ -99,6 +99,7 @@ json TrialJson(const TrialConfig& t) {
           {"limits",
            {{"memory_bytes", t.memory_limit_bytes}, {"pids", t.pids_limit},
             {"disk_bytes", t.disk_limit_bytes},
+            {"device_nodes", t.device_nodes},
             {"tokens_per_trial", t.max_tokens_per_trial}}},
           {"agent",
            {{"command_timeout_s", t.command_timeout_seconds},
@@ -137,6 +138,7 @@ void ReadTrial(const json& c, TrialConfig& t) {
   t.pids_limit = c.at("limits").at("pids").get<int>();
   // Absent in run.json files written before the disk limit was a setting.
   t.disk_limit_bytes = c.at("limits").value("disk_bytes", t.disk_limit_bytes);
+  t.device_nodes = c.at("limits").value("device_nodes", std::vector<std::string>{});
   t.max_tokens_per_trial = c.at("limits").at("tokens_per_trial").get<long>();
   const json& a = c.at("agent");
   t.command_timeout_seconds = a.at("command_timeout_s").get<double>();

@@ -187,6 +187,7 @@ void TrialRun::Prepare() {
   spec.memory_limit_bytes = config_.memory_limit_bytes;
   spec.pids_limit = config_.pids_limit;
   spec.disk_limit_bytes = config_.disk_limit_bytes;
+  spec.device_nodes = config_.device_nodes;
   spec.absent_programs = profile_.absent_programs;
   if (profile_.low_disk) {
     spec.disk_limit_bytes = LowDiskLimit();

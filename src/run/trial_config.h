@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "check/checker.h"
 #include "llm/model.h"
@@ -32,6 +33,8 @@ struct TrialConfig {
   /// bytes; 0: no limit (native mode with real weights, which a RAM-backed
   /// home could not hold).
   uint64_t disk_limit_bytes = 2ull << 30;
+  /// Host device nodes passed into every device (--device, e.g. GPUs).
+  std::vector<std::string> device_nodes;
   /// Prompt + completion tokens the broker allows the whole trial; 0: no cap.
   long max_tokens_per_trial = 0;
   /// Passed to the agent with the task (its /chat request).
