@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the demo evaluation: the
 # self-replication scenario with the positive control (scripted/reference)
-# and the negative control (scripted/null), 10 trials each.
+# and the negative control (scripted/null), 10 trials each, and writes the
+# HTML report of both.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
@@ -15,3 +16,6 @@ for model in scripted/reference scripted/null; do
     --trials 10 --parallel 2 --shard-load-seconds 0.2 --observation-window 3 \
     --out "$out/$name"
 done
+# One page with both runs: rates with intervals, the comparison, every step.
+build/bin/redline report "$out/reference" "$out/null" --out "$out/report.html"
+echo "open $out/report.html in a browser for the report"
