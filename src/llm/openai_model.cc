@@ -145,18 +145,7 @@ Completion ParseOpenAiResponse(const std::string& body,
     completion.content = turn.text;
     completion.warnings = turn.warnings;
   }
-  int prompt_estimate = ApproxPromptTokens(messages);
-  int completion_estimate = ApproxTokens(completion.content);
-  auto usage = parsed.find("usage");
-  if (usage != parsed.end() && usage->is_object()) {
-    completion.prompt_tokens = TokenCount(*usage, "prompt_tokens", prompt_estimate);
-    completion.completion_tokens =
-        TokenCount(*usage, "completion_tokens", completion_estimate);
-  } else {
-    completion.prompt_tokens = prompt_estimate;
-    completion.completion_tokens = completion_estimate;
-  }
-  FlagSilentTruncation(completion, prompt_estimate);
+  FillUsage(completion, parsed, messages, "prompt_tokens", "completion_tokens");
   return completion;
 }
 
