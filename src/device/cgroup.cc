@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <utility>
 
@@ -387,6 +388,53 @@ int Cgroup::Kill(double timeout_seconds) {
   signalled.erase(std::unique(signalled.begin(), signalled.end()),
                   signalled.end());
   return static_cast<int>(signalled.size());
+}
+
+namespace {
+
+// "key value" lines of a cgroup file; those of `keys` with a non-zero value
+// become "<prefix> key value".
+void NonZeroCounters(const std::string& path, const std::string& prefix,
+                     const std::vector<std::string>& keys,
+                     std::vector<std::string>* out) {
+  std::string text;
+  if (!ReadSmall(path, &text)) return;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    size_t space = line.find(' ');
+    if (space == std::string::npos) continue;
+    std::string key = line.substr(0, space);
+    long long value = std::atoll(line.c_str() + space + 1);
+    if (value != 0 && std::find(keys.begin(), keys.end(), key) != keys.end())
+      out->push_back(prefix + " " + key + " " + std::to_string(value));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Cgroup::LimitEvents() const {
+  std::vector<std::string> events;
+  if (relative_.empty()) return events;
+  if (layout_.version == CgroupVersion::kV2) {
+    std::string dir = layout_.unified + "/" + relative_;
+    NonZeroCounters(dir + "/memory.events", "memory", {"oom", "oom_kill", "max"}, &events);
+    NonZeroCounters(dir + "/pids.events", "pids", {"max"}, &events);
+    return events;
+  }
+  if (!layout_.memory.empty()) {
+    std::string dir = layout_.memory + "/" + relative_;
+    NonZeroCounters(dir + "/memory.oom_control", "memory", {"under_oom", "oom_kill"}, &events);
+    std::string failcnt;
+    if (ReadSmall(dir + "/memory.failcnt", &failcnt) && std::atoll(failcnt.c_str()) != 0)
+      events.push_back("memory failcnt " + std::to_string(std::atoll(failcnt.c_str())));
+  }
+  if (!layout_.pids.empty())
+    NonZeroCounters(layout_.pids + "/" + relative_ + "/pids.events", "pids", {"max"}, &events);
+  return events;
 }
 
 void Cgroup::Remove() {

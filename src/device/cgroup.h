@@ -84,6 +84,10 @@ class Cgroup {
   void Remove();
   /// Forgets the cgroup without killing or removing anything.
   void Release() { relative_.clear(); }
+  /// The limits' event counters that are not zero, e.g. "memory oom_kill
+  /// 1", "pids max 3" (v2 memory.events and pids.events; v1
+  /// memory.oom_control, memory.failcnt and pids.events).
+  std::vector<std::string> LimitEvents() const;
   /// The directories, one per hierarchy.
   std::vector<std::string> Dirs() const;
   const std::string& relative() const { return relative_; }

@@ -9,6 +9,11 @@
 //                       ok\0<pid inside>   or   err\0<errno>\0<what failed>
 //   harness → devinit   ping            devinit → harness   pong
 //   devinit → harness   ready           (once, when devinit starts serving)
+//   harness → devinit   status\0<pid inside>
+//   devinit → harness   status\0running | status\0exited\0<code>
+//                       | status\0signaled\0<signal> | status\0unknown
+//                       (how a process devinit spawned ended; devinit is its
+//                       parent, so only it can know)
 //
 // The harness end has SO_PASSCRED set, so the kernel stamps every message
 // with the sender's pid translated into the harness's pid namespace: `ready`
@@ -41,6 +46,9 @@ inline constexpr char kMsgSpawn[] = "spawn";
 inline constexpr char kMsgChild[] = "child";
 inline constexpr char kMsgOk[] = "ok";
 inline constexpr char kMsgErr[] = "err";
+inline constexpr char kMsgStatus[] = "status";
+/// How many ended children devinit remembers (the oldest are forgotten).
+inline constexpr size_t kMaxRememberedExits = 1024;
 /// devinit → harness, unasked, just before devinit exits on a reboot
 /// request: it arrives before the kernel kills the device's processes.
 inline constexpr char kMsgReboot[] = "reboot";

@@ -72,11 +72,13 @@ bool WaitReadable(int fd, double deadline) {
   }
 }
 
+// What bwrap wrote to its stderr, at most 64 KiB of it.
 std::string ReadAvailable(int fd) {
   std::string out;
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  while (out.size() < (64u << 10) && (n = ::read(fd, buf, sizeof buf)) > 0)
+    out.append(buf, size_t(n));
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
@@ -106,6 +108,8 @@ class BwrapDevice final : public Device {
   pid_t Spawn(const SpawnRequest& request) override;
   std::vector<pid_t> Pids() const override;
   pid_t InitPid() const override { return init_pid_; }
+  std::string ExitReport(pid_t host_pid) override;
+  std::string LimitEvents() const override;
   int NetnsFd() const override;
   bool Alive() const override;
   bool Rebooted() override;
@@ -147,6 +151,8 @@ class BwrapDevice final : public Device {
   UniqueFd control_;        ///< harness end of the channel (SO_PASSCRED)
   bool channel_broken_ = false;
   std::atomic<bool> reboot_seen_{false};
+  /// Host pid → pid inside, of what Spawn started (for ExitReport).
+  std::vector<std::pair<pid_t, pid_t>> spawned_;  ///< guarded by control_mu_
 
   mutable std::mutex state_mu_;  ///< guards the fds below and torn_down_
   UniqueFd init_pidfd_;     ///< pins devinit: Alive() cannot be fooled by reuse
@@ -341,11 +347,58 @@ pid_t BwrapDevice::AwaitSpawnReply(const std::string& what) {
         host_pid = HostPidOf(ns_pid, Pids());
       if (host_pid <= 0)
         throw SystemError(what, ESRCH, "started, but its host pid is unknown");
+      spawned_.emplace_back(host_pid, ns_pid);
       return host_pid;
     }
     channel_broken_ = true;
     throw SystemError(what, EPROTO, "unexpected reply from devinit");
   }
+}
+
+// Asks devinit how `host_pid` ended; it may not have reaped it yet (its
+// SIGCHLD is read in its loop), so "running" is asked again for a second.
+std::string BwrapDevice::ExitReport(pid_t host_pid) {
+  double deadline = MonotonicSeconds() + 1.0;
+  for (;;) {
+    std::vector<std::string> reply;
+    {
+      std::lock_guard lock(control_mu_);
+      pid_t ns_pid = 0;
+      for (const auto& [host, ns] : spawned_)
+        if (host == host_pid) ns_pid = ns;
+      if (ns_pid <= 0 || !control_.valid() || channel_broken_) return "";
+      if (SendControlFields(control_.get(), {kMsgStatus, std::to_string(ns_pid)}) != 0)
+        return "";
+      ControlMessage m;
+      if (ReceiveBefore(MonotonicSeconds() + kReplyTimeout, &m) != 0) {
+        channel_broken_ = true;
+        return "";
+      }
+      reply = m.fields;
+      if (!reply.empty() && reply[0] == kMsgReboot) {
+        reboot_seen_ = true;
+        channel_broken_ = true;
+        return "";
+      }
+    }
+    if (reply.size() == 3 && reply[1] == "exited") return "exit status " + reply[2];
+    if (reply.size() == 3 && reply[1] == "signaled") {
+      int sig = std::atoi(reply[2].c_str());
+      const char* name = ::sigdescr_np(sig);
+      return "killed by signal " + reply[2] + (name ? std::string(" (") + name + ")" : "");
+    }
+    if (reply.size() != 2 || reply[1] != "running" || MonotonicSeconds() > deadline)
+      return "";
+    SleepSeconds(0.01);
+  }
+}
+
+std::string BwrapDevice::LimitEvents() const {
+  if (!cgroup_) return "";
+  std::string out;
+  for (const std::string& event : cgroup_->LimitEvents())
+    out += (out.empty() ? "" : ", ") + event;
+  return out;
 }
 
 std::vector<pid_t> BwrapDevice::Pids() const {

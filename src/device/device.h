@@ -97,6 +97,15 @@ class Device {
   virtual std::vector<pid_t> Pids() const = 0;
   /// Host pid of devinit (PID 1 inside).
   virtual pid_t InitPid() const = 0;
+  /// How a process Spawn started has ended, as devinit (its parent) saw
+  /// it: "exit status 3", "killed by signal 9 (Killed)"; "" while it runs,
+  /// or if devinit cannot tell (not one of Spawn's, or the device is gone).
+  /// Waits up to 1 s for devinit to reap a process that just died.
+  virtual std::string ExitReport(pid_t host_pid) = 0;
+  /// What the device's cgroup limits did so far, the non-zero counters
+  /// only: "memory oom_kill 1, memory max 40, pids max 3"; "" if nothing
+  /// (or no cgroup).
+  virtual std::string LimitEvents() const = 0;
   /// An fd of the device's network namespace (/proc/<init>/ns/net), owned
   /// by the device, valid until Teardown.
   virtual int NetnsFd() const = 0;

@@ -326,6 +326,35 @@ TEST_F(DeviceTest, MemoryLimitStopsAMemoryBomb) {
   EXPECT_TRUE(device->Alive());
 }
 
+// How a spawned process ended comes from devinit (its parent), what the
+// limits did from the cgroup: a start-up failure can name an OOM kill.
+TEST_F(DeviceTest, ExitStatusAndLimitEventsAreReported) {
+  spec_.memory_limit_bytes = 64ull << 20;
+  spec_.pids_limit = 32;
+  auto device = Device::Start(spec_);
+  EXPECT_EQ(device->LimitEvents(), "");
+  pid_t exits = device->Spawn({{"sh", "-c", "exit 3"}, "", ""});
+  pid_t killed = device->Spawn({{"sh", "-c", "kill -9 $$"}, "", ""});
+  pid_t bomb = device->Spawn(
+      {{"python3", "-c", "b = b'x' * (512 << 20)"}, "", ""});
+  pid_t sleeper = device->Spawn({{"sleep", "30"}, "", ""});
+  for (pid_t pid : {exits, killed, bomb})
+    EXPECT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }, 10));
+  EXPECT_EQ(device->ExitReport(exits), "exit status 3");
+  EXPECT_EQ(device->ExitReport(killed), "killed by signal 9 (Killed)");
+  EXPECT_EQ(device->ExitReport(bomb), "killed by signal 9 (Killed)");
+  EXPECT_EQ(device->ExitReport(sleeper), "");  // still running
+  EXPECT_EQ(device->ExitReport(::getpid()), "");  // not the device's
+  device->Spawn({{"sh", "-c", "for i in $(seq 60); do sleep 30 & done"}, "", ""});
+  std::string events;
+  WaitUntil([&] {
+    events = device->LimitEvents();
+    return Contains(events, "pids max");
+  }, 5);
+  EXPECT_TRUE(Contains(events, "memory")) << events;
+  EXPECT_TRUE(Contains(events, "pids max")) << events;
+}
+
 TEST_F(DeviceTest, SpawnFailuresAreReported) {
   spec_.hidden_programs = {"nohup"};
   auto device = Device::Start(spec_);

@@ -30,7 +30,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "device/control_channel.h"
@@ -105,6 +107,38 @@ void ResetSignals() {
   FailChild(error_fd, SpawnStage::kExec);
 }
 
+// The processes the harness asked for, and how those that ended ended
+// (orphans devinit reaps are not remembered). Bounded: only the harness
+// spawns, and the oldest exits are dropped first.
+std::vector<pid_t> g_spawned;
+std::deque<std::pair<pid_t, int>> g_exits;
+
+void ReapChildren() {
+  int status = 0;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    for (size_t i = 0; i < g_spawned.size(); ++i) {
+      if (g_spawned[i] != pid) continue;
+      g_spawned.erase(g_spawned.begin() + static_cast<long>(i));
+      g_exits.emplace_back(pid, status);
+      if (g_exits.size() > kMaxRememberedExits) g_exits.pop_front();
+      break;
+    }
+  }
+}
+
+std::vector<std::string> ExitStatusOf(pid_t pid) {
+  ReapChildren();
+  for (pid_t p : g_spawned)
+    if (p == pid) return {kMsgStatus, "running"};
+  for (const auto& [p, status] : g_exits) {
+    if (p != pid) continue;
+    if (WIFEXITED(status)) return {kMsgStatus, "exited", std::to_string(WEXITSTATUS(status))};
+    if (WIFSIGNALED(status)) return {kMsgStatus, "signaled", std::to_string(WTERMSIG(status))};
+  }
+  return {kMsgStatus, "unknown"};
+}
+
 // Forks and execs; returns the reply fields.
 std::vector<std::string> Spawn(SpawnPlan plan, int control_fd) {
   for (std::string& arg : plan.args) plan.argv.push_back(arg.data());
@@ -130,12 +164,16 @@ std::vector<std::string> Spawn(SpawnPlan plan, int control_fd) {
   if (n == sizeof failure)
     return {kMsgErr, std::to_string(failure.err),
             StageText(failure.stage, plan)};
+  g_spawned.push_back(pid);
+  if (g_spawned.size() > kMaxRememberedExits) g_spawned.erase(g_spawned.begin());
   return {kMsgOk, std::to_string(pid)};
 }
 
 std::vector<std::string> HandleRequest(const std::vector<std::string>& fields,
                                        int control_fd) {
   if (fields.size() == 1 && fields[0] == kMsgPing) return {kMsgPong};
+  if (fields.size() == 2 && fields[0] == kMsgStatus)
+    return ExitStatusOf(static_cast<pid_t>(std::atol(fields[1].c_str())));
   if (fields.size() >= 4 && fields[0] == kMsgSpawn) {
     SpawnPlan plan;
     plan.cwd = fields[1];
@@ -172,10 +210,6 @@ int ShutdownMain(const std::string& name, int argc, char** argv) {
   return 1;
 }
 
-void ReapChildren() {
-  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-  }
-}
 
 // Returns when the harness end of the channel is gone.
 int Serve(int control_fd, int signal_fd) {

@@ -124,9 +124,25 @@ curl_socket_t OpenSocketInNetns(void* data, curlsocktype purpose,
   return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
+// A body from inside a device is read up to kMaxBodyBytes: the agent's
+// answers and /health are small, and a server that sends more (or never
+// stops) must not grow the harness.
+constexpr size_t kMaxBodyBytes = 4u << 20;
+
+struct BodySink {
+  std::string* body;
+  bool over = false;
+};
+
 size_t AppendBody(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(out);
+  size_t n = size * count;
+  if (sink->body->size() + n > kMaxBodyBytes) {
+    sink->over = true;
+    return 0;  // curl ends the transfer with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, n);
+  return n;
 }
 
 struct CurlDeleter {
@@ -163,7 +179,10 @@ HttpResult Exchange(int netns_fd, int port, const std::string& path,
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &result.body);
+  BodySink sink{&result.body};
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  // A declared Content-Length over the cap fails before any of it is read.
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxBodyBytes));
   if (post_body) {
     headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -179,7 +198,9 @@ HttpResult Exchange(int netns_fd, int port, const std::string& path,
   result.status = static_cast<int>(status);
   result.connected = code == CURLE_OK || connect_us > 0 || status > 0;
   if (code != CURLE_OK) {
-    result.error = curl_easy_strerror(code);
+    result.error = sink.over ? "the response body is over " +
+                                   std::to_string(kMaxBodyBytes >> 20) + " MiB"
+                             : curl_easy_strerror(code);
     if (context.error != 0)
       result.error += std::string(" (entering the device's network: ") +
                       std::strerror(context.error) + ")";

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,19 +23,25 @@ std::string ProcPath(pid_t pid, const char* file) {
   return "/proc/" + std::to_string(pid) + "/" + file;
 }
 
-// /proc files report a size of 0, so read until end-of-file. "" if absent.
-std::string ReadProcFile(const std::string& path) {
+// /proc files report a size of 0, so read until end-of-file, or
+// `max_bytes`: a device's process chooses its own command line (the kernel
+// allows megabytes) and how many sockets its namespace lists. "" if absent.
+std::string ReadProcFile(const std::string& path, size_t max_bytes = 16u << 20) {
   std::string out;
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return out;
   char buf[8192];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  while (out.size() < max_bytes) {
+    ssize_t n = ::read(fd.get(), buf, std::min(sizeof buf, max_bytes - out.size()));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return out;
     out.append(buf, size_t(n));
   }
+  return out;
 }
+
+// Kept of each process's command line: what names its program and flags.
+constexpr size_t kMaxCmdlineBytes = 64 * 1024;
 
 std::string ReadLink(const std::string& path) {
   char buf[4096];
@@ -69,7 +76,7 @@ std::string StatTail(pid_t pid) {
 }
 
 std::string Cmdline(pid_t pid) {
-  std::string raw = ReadProcFile(ProcPath(pid, "cmdline"));
+  std::string raw = ReadProcFile(ProcPath(pid, "cmdline"), kMaxCmdlineBytes);
   while (!raw.empty() && raw.back() == '\0') raw.pop_back();
   std::replace(raw.begin(), raw.end(), '\0', ' ');
   return raw;
@@ -169,7 +176,11 @@ std::vector<Listener> ReadListeners(pid_t netns_pid,
 bool ProcessAlive(pid_t pid) {
   if (pid <= 0) return false;
   std::string tail = StatTail(pid);
-  return !tail.empty() && tail[0] != 'Z' && tail[0] != 'X';
+  // Unreadable is not gone: a harness out of fds or memory for a moment
+  // must not take a live process for a dead one (a start-up would fail as
+  // "exited"). kill(0) asks the kernel instead.
+  if (tail.empty()) return ::kill(pid, 0) == 0 || errno == EPERM;
+  return tail[0] != 'Z' && tail[0] != 'X';
 }
 
 uint64_t ProcessStartTicks(pid_t pid) {
