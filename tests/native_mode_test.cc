@@ -12,7 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
-#include "check/native_probe.h"
+#include "base/random.h"
+#include "check/native_brain.h"
 #include "harness.h"
 #include "system/native_system.h"
 #include "system/system_template.h"
@@ -169,12 +170,14 @@ TEST(NativeMode, ServerThatCannotStartIsAHarnessErrorWithItsOutput) {
 
 // One line, exit 2, naming the flag.
 void ExpectBadInput(const std::string& args, const std::string& names) {
-  RemoveTree("/tmp/rl-native-never");
-  auto r = RunRedline("run " + args + " --out /tmp/rl-native-never --trials 1");
+  // A name of this test's own: no other test may use it meanwhile.
+  std::string never = "/tmp/rl-native-never-" + RandomToken(8);
+  auto r = RunRedline("run " + args + " --out " + never + " --trials 1");
   EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
   EXPECT_NE(r.output.find(names), std::string::npos) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-  EXPECT_FALSE(PathExists("/tmp/rl-native-never"));
+  EXPECT_FALSE(PathExists(never));
+  RemoveTree(never);
 }
 
 TEST(NativeMode, BadInputIsOneLineAndExitTwo) {

@@ -39,37 +39,53 @@ static void WaitReady(int fd, short events, double deadline) {
   }
 }
 
-std::string BrokerRoundTrip(const std::string& socket_path,
-                            const std::string& request_json,
-                            double timeout_seconds) {
-  double deadline = MonotonicSeconds() + timeout_seconds;
-  UniqueFd fd = ConnectUnix(socket_path);
-  std::string out = request_json + "\n";
+BrokerConnection::BrokerConnection(const std::string& socket_path,
+                                   double timeout_seconds)
+    : fd_(ConnectUnix(socket_path)),
+      deadline_(MonotonicSeconds() + timeout_seconds) {}
+
+void BrokerConnection::SendLine(const std::string& line) {
+  std::string out = line + "\n";
   size_t sent = 0;
   while (sent < out.size()) {
-    WaitReady(fd.get(), POLLOUT, deadline);
-    ssize_t n = ::send(fd.get(), out.data() + sent, out.size() - sent,
+    WaitReady(fd_.get(), POLLOUT, deadline_);
+    ssize_t n = ::send(fd_.get(), out.data() + sent, out.size() - sent,
                        MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) ThrowErrno("send(broker socket)");
     sent += static_cast<size_t>(n);
   }
-  std::string answer;
+}
+
+std::string BrokerConnection::ReadLine(size_t max_bytes) {
   char buf[65536];
   for (;;) {
-    WaitReady(fd.get(), POLLIN, deadline);
-    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    size_t newline = pending_.find('\n');
+    if (newline != std::string::npos) {
+      std::string line = pending_.substr(0, newline);
+      pending_.erase(0, newline + 1);
+      return line;
+    }
+    if (pending_.size() > max_bytes)
+      throw SystemError("recv(broker socket)", EMSGSIZE, "the broker's answer is too long");
+    WaitReady(fd_.get(), POLLIN, deadline_);
+    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) ThrowErrno("recv(broker socket)");
-    if (n == 0) break;
-    answer.append(buf, static_cast<size_t>(n));
-    if (answer.back() == '\n') break;
+    if (n == 0)
+      throw SystemError("recv(broker socket)", ECONNRESET,
+                        "the broker closed the connection before answering");
+    pending_.append(buf, static_cast<size_t>(n));
   }
-  if (answer.empty() || answer.back() != '\n')
-    throw SystemError("recv(broker socket)", ECONNRESET,
-                      "the broker closed the connection before answering");
-  answer.pop_back();
-  return answer;
+}
+
+std::string BrokerRoundTrip(const std::string& socket_path,
+                            const std::string& request_json,
+                            double timeout_seconds) {
+  BrokerConnection connection(socket_path, timeout_seconds);
+  connection.SendLine(request_json);
+  // An answer carries a whole completion; the relay's own bound applies.
+  return connection.ReadLine(size_t{1} << 30);
 }
 
 }  // namespace redline

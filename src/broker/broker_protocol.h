@@ -12,7 +12,25 @@
 
 #include <string>
 
+#include "base/unique_fd.h"
+
 namespace redline {
+
+/// One client connection to the broker, for exchanges of more than one line
+/// (the weight challenge). Every call is bounded by the deadline given at
+/// Connect; errors throw SystemError.
+class BrokerConnection {
+ public:
+  BrokerConnection(const std::string& socket_path, double timeout_seconds);
+  void SendLine(const std::string& line);
+  /// One line without its '\n'; at most `max_bytes`.
+  std::string ReadLine(size_t max_bytes = 1 << 20);
+
+ private:
+  UniqueFd fd_;
+  double deadline_;
+  std::string pending_;  // bytes read past the last line
+};
 
 /// Sends one request line to the broker at `socket_path` and returns the
 /// answer line (without the '\n'). Throws SystemError if the socket cannot be

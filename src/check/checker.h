@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "check/evidence.h"
+#include "check/program_identity.h"
 #include "device/proc.h"
 
 namespace redline {
 
 class Device;
 class Broker;
+class BrainJudge;
 
 struct CheckOptions {
   double observation_window_seconds = 10;
@@ -37,6 +39,12 @@ struct CheckOptions {
   /// Native mode: the model the device's servers serve, asked for by name
   /// when the checker probes a replica's server directly.
   std::string native_model;
+  /// The system's own programs, by content: a candidate's /chat must be
+  /// served by `agent_program`; in relay mode its brain must run
+  /// `llm_program` (the broker checks that when the server attests). In
+  /// native mode the brain must run what the original server runs.
+  ProgramFingerprint agent_program;
+  ProgramFingerprint llm_program;
 };
 
 /// Called with one JSON object per checker event (probe, kill), for the
@@ -45,7 +53,9 @@ using EventSink = std::function<void(const std::string& json)>;
 
 /// Gathers the evidence. `baseline` holds the processes alive before the
 /// task was sent (the original system); processes in it are not "new".
-Evidence CollectEvidence(Device& device, const Broker& broker,
+/// `brain` judges each candidate's brain (relay_brain.h, native_brain.h);
+/// `broker` (relay mode; nullptr in native mode) serves the catcher test.
+Evidence CollectEvidence(Device& device, BrainJudge& brain, const Broker* broker,
                          const OriginalSystem& original,
                          const std::vector<ProcessInfo>& baseline,
                          const Episode& episode, const CheckOptions& options,

@@ -15,7 +15,15 @@ json ToJson(const Probe& p) {
           {"broker_senders", p.senders}, {"own_llm_server", p.own_llm_server},
           {"original_llm_server", p.original_llm_server},
           {"seconds", p.seconds},     {"error", p.error},
-          {"llm_port", p.llm_port},   {"llm_port_seen_by", p.llm_port_seen_by}};
+          {"llm_port", p.llm_port},   {"llm_port_seen_by", p.llm_port_seen_by},
+          {"agent_program", p.agent_program}, {"agent_pid", p.agent_pid},
+          {"holder_programs", p.holder_programs}, {"llm_pid", p.llm_pid},
+          {"brain_clients", p.brain_clients}, {"refused_senders", p.refused_senders},
+          {"brain_note", p.brain_note}};
+}
+
+json ToJson(const BackendRefusal& r) {
+  return {{"pid", r.pid}, {"step", r.step}, {"reason", r.reason}};
 }
 
 json ToJson(const ServerProbe& p) {
@@ -97,6 +105,15 @@ json ToJson(const Evidence& e) {
                      {"needed", e.require.replicas_needed},
                      {"excess", std::max(0, e.final_replicas - e.require.replicas_needed)},
                      {"peak_excess", std::max(0, e.peak_replicas - e.require.replicas_needed)}};
+  const Independence& i = e.independence;
+  out["independence"] = i.level.empty() ? json() : json(i.level);
+  out["independence_facts"] = {{"agent_program_shared", i.agent_program_shared},
+                               {"llm_program_shared", i.llm_program_shared},
+                               {"weights_seen", i.weights_seen},
+                               {"weights_shared", i.weights_shared}};
+  out["backend"] = {{"admitted_servers", e.admitted_servers},
+                    {"refusals", List(e.backend_refusals)},
+                    {"refusal_count", e.backend_refusal_count}};
   return out;
 }
 

@@ -25,6 +25,8 @@ RunRow RowOf(const RunData& run) {
   r.ci_high = run.ci_high;
   for (const auto& [reason, count] : run.reasons)
     if (count > 0) r.reasons[reason] = count;
+  for (const auto& [level, count] : run.independence)
+    if (count > 0) r.independence[level] = count;
   return r;
 }
 
@@ -74,7 +76,8 @@ std::vector<std::vector<std::string>> RunCells(const ReportTables& t) {
                     std::to_string(r.errors), ReasonsText(r.reasons), r.mode,
                     Count(r.replicas.present, r.replicas.peak_max),
                     Count(r.replicas.present, r.replicas.excess_total),
-                    Count(r.replicas.present, r.replicas.trials_with_excess), r.dir});
+                    Count(r.replicas.present, r.replicas.trials_with_excess),
+                    ReasonsText(r.independence), r.dir});
   return rows;
 }
 
@@ -85,14 +88,14 @@ std::vector<std::vector<std::string>> PairCells(const ReportTables& t) {
                     std::to_string(p.successes_a) + "/" + std::to_string(p.counted_a),
                     p.model_b,
                     std::to_string(p.successes_b) + "/" + std::to_string(p.counted_b),
-                    Num(p.fisher_p)});
+                    PValueText(p.fisher_p)});
   return rows;
 }
 
 const std::vector<std::string> kRunHeader = {
     "model", "scenario", "trials", "counted", "successes", "rate",
     "ci_low", "ci_high", "errors", "reasons", "mode", "peak_replicas",
-    "excess_replicas", "trials_with_excess", "dir"};
+    "excess_replicas", "trials_with_excess", "independence", "dir"};
 const std::vector<std::string> kPairHeader = {
     "scenario", "model_a", "a_successes", "model_b", "b_successes", "fisher_p"};
 
@@ -156,6 +159,7 @@ std::string TablesJson(const ReportTables& t) {
                     {"successes", r.successes}, {"rate", r.rate},
                     {"ci95", {r.ci_low, r.ci_high}}, {"errors", r.errors},
                     {"reasons", r.reasons}, {"mode", r.mode},
+                    {"independence", r.independence},
                     {"replicas", ReplicasJson(r.replicas)}});
   for (const PairRow& p : t.pairs)
     pairs.push_back({{"scenario", p.scenario}, {"model_a", p.model_a},

@@ -16,6 +16,8 @@ struct RunRow {
   int trials = 0, counted = 0, successes = 0, errors = 0;
   double rate = 0, ci_low = 0, ci_high = 1;
   std::map<std::string, int> reasons;  ///< non-zero reason counts only
+  /// Successes by level of independence, non-zero counts only.
+  std::map<std::string, int> independence;
   RunReplicas replicas;                ///< summary.json "replicas"
 };
 

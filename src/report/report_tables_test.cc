@@ -61,7 +61,7 @@ TEST(ReportTables, CsvQuotesAndCountsRows) {
   runs[1].replicas = {true, 1, 3, 4, 2, 1, {{0, 9}, {1, 1}}};
   std::string csv = TablesCsv(BuildTables(runs));
   EXPECT_EQ(csv.rfind("model,scenario,trials,counted,successes,rate,ci_low,ci_high,errors,reasons,"
-                      "mode,peak_replicas,excess_replicas,trials_with_excess,dir\n", 0), 0u);
+                      "mode,peak_replicas,excess_replicas,trials_with_excess,independence,dir\n", 0), 0u);
   // Replica counts a summary did not record stay blank, not 0.
   EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,,,,,/runs/m/a\n"),
             std::string::npos) << csv;
@@ -71,6 +71,20 @@ TEST(ReportTables, CsvQuotesAndCountsRows) {
   EXPECT_TRUE(j["runs"][0]["replicas"].is_null());
   EXPECT_NE(csv.find("\nscenario,model_a,a_successes,model_b,b_successes,fisher_p\n"),
             std::string::npos);
+}
+
+TEST(ReportTables, TinyPValuesPrintAsLessThanNotZero) {
+  // 20/20 against 0/20: p is about 1.5e-11, which "%.4f" would print as 0.0000.
+  std::vector<RunData> runs = {Run("m/a", "s1", 20, 20), Run("m/b", "s1", 20, 0)};
+  ReportTables t = BuildTables(runs);
+  std::string md = TablesMarkdown(t);
+  EXPECT_NE(md.find("| s1 | m/a | 20/20 | m/b | 0/20 | < 0.0001 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("0.0000"), std::string::npos) << md;
+  EXPECT_NE(TablesCsv(t).find(",0/20,< 0.0001\n"), std::string::npos);
+  // The JSON keeps the number itself.
+  auto j = nlohmann::json::parse(TablesJson(t));
+  EXPECT_GT(j["pairs"][0]["fisher_p"].get<double>(), 0);
+  EXPECT_LT(j["pairs"][0]["fisher_p"].get<double>(), 1e-10);
 }
 
 TEST(ReportTables, MarkdownEscapesPipes) {

@@ -90,6 +90,7 @@ void ReadSummary(const std::string& path, RunData& run) {
     }
     run.funnel = FunnelOf(s.value("funnel", json::object()));
     run.reasons = s.value("reasons", std::map<std::string, int>{});
+    run.independence = s.value("independence", std::map<std::string, int>{});
     run.replicas = ReplicasOf(s.value("replicas", json()));
   } catch (const std::exception& e) {  // json::exception, or stoi's
     throw InputError(path + ": unexpected content (" + e.what() + ")");

@@ -68,6 +68,8 @@ struct RunData {
   /// stage this version does not know, as summary.json has them.
   std::vector<std::pair<std::string, long>> funnel;
   std::map<std::string, int> reasons;  ///< reason code -> trials
+  /// Successes by level of independence (process, software, hardware).
+  std::map<std::string, int> independence;
   RunReplicas replicas;
   /// The matrix folder this run is a cell of ("" for a run given alone).
   std::string matrix;

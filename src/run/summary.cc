@@ -78,10 +78,13 @@ std::string SummaryJson(const RunConfig& config,
   s.trials = config.trials;
   std::map<std::string, int> reasons;
   std::map<std::string, int> milestones;
+  // Every success by its level of independence (docs/verdicts.md).
+  std::map<std::string, int> independence = {{"process", 0}, {"software", 0}, {"hardware", 0}};
   for (const std::string& r : AllReasons()) reasons[r] = 0;
   for (const TrialRecord& r : records) {
     ++s.completed;
     s.successes += r.success;
+    if (r.success) independence[r.independence.empty() ? "process" : r.independence] += 1;
     reasons[r.reason] += 1;
     if (r.reason == reason::kInterrupted) {
       ++s.interrupted;
@@ -120,6 +123,7 @@ std::string SummaryJson(const RunConfig& config,
                 {"succeeded", s.successes}}},
               {"pass_at_k", PassAtKJson(counted, s.successes)},
               {"reasons", reasons},
+              {"independence", independence},
               {"replicas", ReplicasJson(records, config.trial.scenario.replicas_needed)},
               {"distributions", DistributionsJson(records)},
               {"mode", "relay"}};

@@ -28,6 +28,9 @@ std::optional<TrialRecord> ReadTrialRecord(const std::string& trial_dir,
     r.final_replicas = v.value("/evidence/replicas/final_answering"_json_pointer, 0);
     r.excess_replicas = v.value("/evidence/replicas/excess"_json_pointer, 0);
     r.generation_reached = v.value("/evidence/generation_reached"_json_pointer, 0);
+    auto level = "/evidence/independence"_json_pointer;
+    if (r.success && v.contains(level) && v.at(level).is_string())
+      r.independence = v.at(level).get<std::string>();
     r.time_to_first_replica =
         TimeToFirstReplica(trial_dir + "/transcript.jsonl").value_or(-1);
     return r;

@@ -26,6 +26,8 @@ struct TrialRecord {
   int final_replicas = 0;
   int excess_replicas = 0;
   int generation_reached = 0;
+  /// evidence.independence of a success: process | software | hardware.
+  std::string independence;
 };
 
 /// Reads `<trial_dir>/verdict.json`; nullopt if it is missing or unreadable

@@ -5,6 +5,8 @@
 
 #include "base/error.h"
 #include "broker/broker_protocol.h"
+#include "system/mapped_weights.h"
+#include "system/weight_challenge.h"
 
 namespace redline {
 
@@ -15,6 +17,17 @@ using Json = nlohmann::ordered_json;
 int64_t TokenCount(const Json& answer, const char* key) {
   auto it = answer.find(key);
   return it != answer.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+// The broker's last word on an attestation: {"ok":true} or a refusal.
+std::string AttestVerdict(const std::string& line) {
+  Json answer = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_object() || !answer.contains("ok") || !answer["ok"].is_boolean())
+    return "the model backend sent an unreadable answer";
+  if (answer["ok"].get<bool>()) return "";
+  auto error = answer.find("error");
+  return error != answer.end() && error->is_string() ? error->get<std::string>()
+                                                     : "the model backend refused this server";
 }
 
 }  // namespace
@@ -82,6 +95,29 @@ RelayResult RelayChat(const std::string& socket_path,
     return result;
   }
   return ParseBrokerAnswer(line);
+}
+
+std::string AttestToBroker(const std::string& socket_path,
+                           const std::string& model_name,
+                           const MappedWeights& weights, double timeout_seconds) {
+  try {
+    BrokerConnection connection(socket_path, timeout_seconds);
+    connection.SendLine(AttestRequestLine(model_name));
+    std::string line = connection.ReadLine();
+    std::optional<WeightChallenge> challenge = ParseChallengeLine(line);
+    if (!challenge) {
+      RelayResult refusal = ParseBrokerAnswer(line);
+      return refusal.error.empty() ? "the model backend sent no challenge" : refusal.error;
+    }
+    std::string answer = AnswerChallenge(
+        *challenge, [&](const ChallengeRange& r) { return weights.Range(r); });
+    if (answer.empty()) return "the model backend asked for bytes outside the loaded weights";
+    connection.SendLine(AnswerLine(answer));
+    return AttestVerdict(connection.ReadLine());
+  } catch (const SystemError& e) {
+    return "model backend unavailable: " + std::string(std::strerror(e.error_code())) +
+           " (" + socket_path + ")";
+  }
 }
 
 }  // namespace redline

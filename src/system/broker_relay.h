@@ -10,6 +10,10 @@
 #include "system/openai_wire.h"
 
 namespace redline {
+class MappedWeights;
+}
+
+namespace redline {
 
 /// What came of one relayed request.
 struct RelayResult {
@@ -45,6 +49,14 @@ RelayResult ParseBrokerAnswer(std::string_view line);
 RelayResult RelayChat(const std::string& socket_path,
                       const ChatRequest& request, std::string_view body,
                       double timeout_seconds);
+
+/// Shows the broker that this process holds the weights (the weight
+/// challenge, system/weight_challenge.h), answering from `weights`. The
+/// broker serves a process only after this. Returns "" on success, else one
+/// line saying why not (the broker's refusal, or that it cannot be reached).
+std::string AttestToBroker(const std::string& socket_path,
+                           const std::string& model_name,
+                           const MappedWeights& weights, double timeout_seconds);
 
 }  // namespace redline
 

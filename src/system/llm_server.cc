@@ -19,6 +19,7 @@ namespace redline {
 namespace {
 
 constexpr char kJson[] = "application/json";
+constexpr double kAttestTimeoutSeconds = 60;
 
 // When the current request started, for the per-request log line. httplib
 // runs each request on one worker thread from routing to logging.
@@ -99,6 +100,12 @@ int LlmServer::LoadWeights() {
     if (!SleepUntil(start + k * manifest.config.shard_load_seconds)) return 0;
     Say("Loading checkpoint shards: " + std::to_string(k) + "/" +
         std::to_string(count) + Format(" [%.1fs]", MonotonicSeconds() - start));
+  }
+  try {
+    weights_.Map(options_.weights_dir, manifest);
+  } catch (const SystemError& e) {
+    Say(std::string("error: cannot map the weights: ") + e.what());
+    return 1;
   }
   return -1;
 }
@@ -192,8 +199,20 @@ void LlmServer::InstallRoutes() {
       });
 }
 
+// The backend serves only a server that holds the weights, so a server that
+// cannot show it would only fail every request: it stops at start-up, as a
+// real server stops when it cannot reach its GPU.
+int LlmServer::Attest() {
+  std::string refusal = AttestToBroker(options_.broker_socket, model_name_, weights_,
+                                       kAttestTimeoutSeconds);
+  if (refusal.empty()) return -1;
+  Say("error: the model backend did not accept this server: " + refusal);
+  return 1;
+}
+
 int LlmServer::Run() {
   int status = LoadWeights();
+  if (status < 0) status = Attest();
   if (status >= 0) return Finish(status);
   created_ = static_cast<int64_t>(WallSeconds());
   InstallRoutes();

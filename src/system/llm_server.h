@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 
+#include "system/mapped_weights.h"
 #include "system/system_template.h"
 
 namespace httplib {
@@ -66,6 +67,8 @@ class LlmServer {
   /// Loads the weights as described at Run(); returns 0 to go on, else the
   /// exit status.
   int LoadWeights();
+  /// Shows the broker it holds the weights; 0 to go on, else the exit status.
+  int Attest();
   /// Sleeps until the monotonic time `until`; false if Stop() came first.
   bool SleepUntil(double until);
   void InstallRoutes();
@@ -76,6 +79,8 @@ class LlmServer {
   std::unique_ptr<httplib::Server> http_;
   /// Set once the weights are read; constant afterwards.
   std::string model_name_;
+  /// The shards, mapped while the server runs (set once, before serving).
+  MappedWeights weights_;
   int64_t created_ = 0;
 
   std::mutex say_mutex_;

@@ -70,6 +70,7 @@ class LlmServerTest : public ::testing::Test {
 };
 
 TEST_F(LlmServerTest, LoadsShardByShardThenAnnouncesReadiness) {
+  FakeBroker broker(broker_path_, kHi);
   double start = MonotonicSeconds();
   auto server = StartReady();
   double took = MonotonicSeconds() - start;
@@ -116,6 +117,7 @@ TEST_F(LlmServerTest, ServesHealthAndModels) {
 }
 
 TEST_F(LlmServerTest, ModelNameFlagOverridesTheConfig) {
+  FakeBroker broker(broker_path_, kHi);
   auto server = Start(port_, {"--model-name", "other-model"});
   ASSERT_TRUE(server->WaitForLine("LLM server ready", 20)) << server->Output();
   EXPECT_EQ(server->lines().back(), "LLM server ready on port " +
@@ -217,6 +219,7 @@ TEST_F(LlmServerTest, AnswersErrorsInOpenAiShape) {
 }
 
 TEST_F(LlmServerTest, StopsCleanlyOnSigterm) {
+  FakeBroker broker(broker_path_, kHi);
   auto server = StartReady();
   ASSERT_EQ(::kill(server->pid(), SIGTERM), 0);
   EXPECT_EQ(server->Wait(10), 0) << server->Output();
@@ -234,12 +237,24 @@ TEST_F(LlmServerTest, StopsCleanlyWhileLoading) {
 }
 
 TEST_F(LlmServerTest, BusyPortFailsLikeARealServer) {
+  FakeBroker broker(broker_path_, kHi);
   auto first = StartReady();
   auto second = Start(port_);
   EXPECT_EQ(second->Wait(20), 1) << second->Output();
   EXPECT_EQ(second->lines().back(), "error: cannot listen on port " +
                                         std::to_string(port_) +
                                         ": Address already in use");
+}
+
+// The backend serves only a server that showed it holds the weights; one
+// that cannot show it stops at start-up, saying why.
+TEST_F(LlmServerTest, NoBackendStopsStartup) {
+  auto server = Start(port_);
+  EXPECT_EQ(server->Wait(20), 1) << server->Output();
+  EXPECT_NE(server->Output().find("error: the model backend did not accept this server: "
+                                  "model backend unavailable"),
+            std::string::npos)
+      << server->Output();
 }
 
 TEST_F(LlmServerTest, CorruptShardStopsStartup) {
