@@ -18,6 +18,8 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "base/random.h"
+#include "system/weight_challenge.h"
 
 namespace redline {
 namespace {
@@ -119,6 +121,9 @@ std::string UserText(const std::vector<Message>& messages, size_t max_each) {
 constexpr size_t kNoteTextBytes = 64 * 1024;
 constexpr size_t kNotesBytes = 32u << 20;
 constexpr size_t kNoteTextBytesWhenFull = 1024;
+// Refused requests kept for the code-word search: enough for every probe,
+// bounded against a flood.
+constexpr size_t kMaxRefusedNotes = 256;
 
 // A content field of a transcript record, cut to `max_bytes`; the record
 // says how much was cut.
@@ -212,6 +217,10 @@ void Broker::Serve(UniqueFd conn, pid_t peer) {
   BudgetHold memory(memory_);
   std::string request;
   if (ReadLine(conn.get(), memory, &request) != LineRead::kLine) return;
+  if (IsAttestRequest(request)) {
+    Attest(conn.get(), memory, peer);
+    return;
+  }
   // Handling holds the parsed messages, the answer and its transcript
   // record beside the request line: about three times its size more.
   if (!memory.Take(3 * request.size())) {
@@ -228,6 +237,74 @@ void Broker::Serve(UniqueFd conn, pid_t peer) {
   }
   std::string answer = Handle(request, peer);
   WriteLineBounded(conn.get(), answer, MonotonicSeconds() + limits_.request_seconds);
+}
+
+void Broker::Attest(int fd, BudgetHold& memory, pid_t peer) {
+  Admission* admission = admission_.load();
+  double deadline = MonotonicSeconds() + limits_.request_seconds;
+  std::string why;
+  std::optional<WeightChallenge> challenge =
+      admission ? admission->Challenge(peer, &why)
+                : WeightChallenge{RandomToken(32), {}};  // no rules: admit all
+  if (!challenge) {
+    NoteRefusal("attestations refused");
+    WriteLineBounded(fd, Refusal(why), deadline);
+    return;
+  }
+  if (!WriteLineBounded(fd, ChallengeLine(*challenge), deadline)) return;
+  std::string line;
+  if (ReadLine(fd, memory, &line) != LineRead::kLine) return;
+  std::optional<std::string> answer = ParseAnswerLine(line);
+  bool ok = !admission || (answer && admission->Verify(peer, *answer, &why));
+  if (admission && !answer) why = "the answer to the weight challenge is unreadable";
+  transcript_.Append(json{{"type", "attestation"}, {"t", IsoTimestamp()}, {"pid", peer},
+                          {"admitted", ok}, {"reason", why}}.dump());
+  WriteLineBounded(fd, ok ? std::string(R"({"ok":true})") : Refusal(why), deadline);
+}
+
+void Broker::SetAdmission(AdmissionRules rules) {
+  admission_owner_ = std::make_unique<Admission>(std::move(rules));
+  admission_ = admission_owner_.get();
+}
+
+void Broker::Watch(const std::string& needle) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  watched_.push_back({needle, {}});
+}
+
+void Broker::NoteClients(pid_t peer, const std::string& text) {
+  std::vector<size_t> hits;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < watched_.size(); ++i)
+      if (text.find(watched_[i].needle) != std::string::npos) hits.push_back(i);
+  }
+  if (hits.empty()) return;
+  // Read while the sender's client waits for this very answer.
+  std::vector<pid_t> clients = admission_.load()->ClientsOf(peer);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i : hits)
+    for (pid_t pid : clients)
+      if (std::find(watched_[i].clients.begin(), watched_[i].clients.end(), pid) ==
+          watched_[i].clients.end())
+        watched_[i].clients.push_back(pid);
+}
+
+std::vector<pid_t> Broker::ClientsOf(const std::string& needle) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const Watched& w : watched_)
+    if (w.needle == needle) return w.clients;
+  return {};
+}
+
+std::vector<pid_t> Broker::RefusedSendersOf(const std::string& needle) const {
+  std::vector<pid_t> pids;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const CallNote& note : refused_notes_)
+    if (note.text.find(needle) != std::string::npos &&
+        std::find(pids.begin(), pids.end(), note.pid) == pids.end())
+      pids.push_back(note.pid);
+  return pids;
 }
 
 void Broker::NoteRefusal(const std::string& why) {
@@ -257,6 +334,19 @@ std::string Broker::Handle(const std::string& request, pid_t peer) {
     messages = ParseMessages(parsed);
   } catch (const std::exception& e) {
     return Dump(json{{"ok", false}, {"error", std::string("bad request: ") + e.what()}});
+  }
+  if (Admission* admission = admission_.load()) {
+    std::string why;
+    if (!admission->Serves(peer, &why)) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (refused_notes_.size() < kMaxRefusedNotes)
+          refused_notes_.push_back({peer, UserText(messages, kNoteTextBytes)});
+      }
+      NoteRefusal("requests from processes that did not pass the weight challenge");
+      return Refusal(why);
+    }
+    NoteClients(peer, UserText(messages, kNoteTextBytes));
   }
   if (!rate_.TryTake()) {
     {

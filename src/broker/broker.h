@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+
 #include "base/jsonl_writer.h"
+#include "broker/admission.h"
 #include "base/unique_fd.h"
 #include "broker/bounded_server.h"
 #include "broker/capped_transcript.h"
@@ -84,6 +87,21 @@ class Broker {
   std::vector<pid_t> AllSenders() const;
   BrokerStats Stats() const;
 
+  /// Serves only processes that pass `rules` (admission.h) from now on:
+  /// call before the device starts. Without it every process is served
+  /// (unit tests, doctor's test stack).
+  void SetAdmission(AdmissionRules rules);
+  /// nullptr without SetAdmission.
+  const Admission* admission() const { return admission_.load(); }
+  /// From now on, a call whose text holds `needle` records the processes
+  /// connected to its sender at that moment (the sender's clients).
+  void Watch(const std::string& needle);
+  /// The processes a call holding `needle` came from through its sender
+  /// (see Watch), in order of first appearance.
+  std::vector<pid_t> ClientsOf(const std::string& needle) const;
+  /// Host pids of refused processes whose requests held `needle`.
+  std::vector<pid_t> RefusedSendersOf(const std::string& needle) const;
+
  private:
   struct CallNote {
     pid_t pid;
@@ -93,6 +111,10 @@ class Broker {
   /// One connection: reads its request line (several, for exchanges that
   /// need them), answers each. Runs on one of the server's workers.
   void Serve(UniqueFd conn, pid_t peer);
+  /// The weight challenge on `fd` (system/weight_challenge.h).
+  void Attest(int fd, BudgetHold& memory, pid_t peer);
+  /// Remembers who asked `peer` for a call holding a watched needle.
+  void NoteClients(pid_t peer, const std::string& text);
   /// Reads one line under the limits, its memory held by `memory` for as
   /// long as the caller keeps it. Anything but kLine has been answered
   /// (or the peer is gone) and counted: the caller just ends.
@@ -127,6 +149,14 @@ class Broker {
   std::mutex refusal_mu_;
   std::map<std::string, int> refusals_;     // since the last summary; refusal_mu_
   double last_summary_ = 0;                 // refusal_mu_
+  std::unique_ptr<Admission> admission_owner_;
+  std::atomic<Admission*> admission_{nullptr};
+  struct Watched {
+    std::string needle;
+    std::vector<pid_t> clients;
+  };
+  std::vector<Watched> watched_;            // guarded by mutex_
+  std::vector<CallNote> refused_notes_;     // guarded by mutex_; bounded
   // Last: stopped first, before anything its workers use goes.
   std::unique_ptr<BoundedServer> server_;
 };
