@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +40,24 @@ TEST(ProcTest, SkipsVanishedPidsAndSeesZombiesAsDead) {
   EXPECT_EQ(ProcessStartTicks(child), 0u);
   EXPECT_TRUE(ProcessAlive(::getpid()));
   EXPECT_FALSE(ProcessAlive(0));
+}
+
+// A harness out of fds cannot read /proc; that must not make a live
+// process look dead (a trial would fail as "exited during start-up").
+TEST(ProcTest, AnUnreadableProcIsNotADeadProcess) {
+  pid_t child = ::fork();
+  if (child == 0) {
+    rlimit few = {16, 16};
+    ::setrlimit(RLIMIT_NOFILE, &few);
+    while (::dup(0) >= 0) {
+    }
+    bool alive = ProcessAlive(::getppid()) && ProcessAlive(::getpid());
+    bool dead = !ProcessAlive(999999999);
+    ::_exit(alive && dead ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST(ProcTest, CmdlineJoinsArgvWithSpaces) {
