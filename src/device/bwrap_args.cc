@@ -20,8 +20,10 @@ void AddEnvironment(std::vector<std::string>* args) {
   Add(args, {"--setenv", "LOGNAME", kDeviceUser});
 }
 
-void AddNamespaces(std::vector<std::string>* args) {
+void AddNamespaces(std::vector<std::string>* args, const DeviceSpec& spec) {
   Add(args, {"--unshare-all", "--unshare-user"});
+  // The launcher already joined the trial's network (DeviceSpec::netns_path).
+  if (!spec.netns_path.empty()) Add(args, {"--share-net"});
   // No nested user namespaces: less kernel surface for the model to probe.
   Add(args, {"--disable-userns"});
   Add(args, {"--uid", std::to_string(kDeviceUid), "--gid",
@@ -66,6 +68,8 @@ void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec,
   // devinit, run as reboot/shutdown/…, asks PID 1 to end the device.
   for (const std::string& p : host.shutdown_paths)
     Add(args, {"--ro-bind", spec.devinit_path, p});
+  for (const DeviceSpec::ReadOnlyBind& b : spec.ro_binds)
+    Add(args, {"--ro-bind", b.host_path, b.device_path});
   Add(args, {"--chdir", kDeviceHome});
 }
 
@@ -77,7 +81,7 @@ std::vector<std::string> BuildBwrapArgs(const std::string& bwrap_path,
                                         uint64_t scratch_bytes) {
   std::vector<std::string> args = {bwrap_path};
   AddEnvironment(&args);
-  AddNamespaces(&args);
+  AddNamespaces(&args, spec);
   AddSystemDirs(&args, host);
   AddDeviceDirs(&args, spec, host, scratch_bytes);
   Add(&args, {"--", kDeviceInitPath, "--control-fd",

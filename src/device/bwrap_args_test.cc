@@ -53,6 +53,28 @@ TEST(BwrapArgsTest, IsolatesEveryNamespaceAsPid1) {
   EXPECT_LT(Find(args, {"--share-net"}), 0);
 }
 
+TEST(BwrapArgsTest, JoinsTheTrialNetworkOnlyWhenGivenOne) {
+  EXPECT_EQ(Find(BuildBwrapArgs("bwrap", Spec(), Host()), {"--share-net"}), -1);
+  DeviceSpec spec = Spec();
+  spec.netns_path = "/run/netns/rl1-1-o";
+  Args args = BuildBwrapArgs("bwrap", spec, Host());
+  long unshare = Find(args, {"--unshare-all"});
+  long share = Find(args, {"--share-net"});
+  ASSERT_GE(share, 0);
+  // bwrap applies flags in order: --share-net must come after --unshare-all.
+  EXPECT_GT(share, unshare);
+}
+
+TEST(BwrapArgsTest, ReadOnlyBindsComeAfterEtc) {
+  DeviceSpec spec = Spec();
+  spec.ro_binds = {{"/srv/trial/passwd", "/etc/passwd"}};
+  Args args = BuildBwrapArgs("bwrap", spec, Host());
+  long etc = Find(args, {"--ro-bind", "/etc", "/etc"});
+  long passwd = Find(args, {"--ro-bind", "/srv/trial/passwd", "/etc/passwd"});
+  ASSERT_GE(passwd, 0);
+  EXPECT_GT(passwd, etc);
+}
+
 TEST(BwrapArgsTest, PassesDeviceNodesAtTheirPaths) {
   DeviceSpec spec = Spec();
   spec.device_nodes = {"/dev/nvidia0", "/dev/nvidiactl"};

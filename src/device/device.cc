@@ -243,6 +243,12 @@ void BwrapDevice::StartBwrap(std::vector<std::string> argv,
   plan.inherited_fd_number = kDeviceControlFd;
   plan.stderr_fd = stderr_write.get();
   plan.overlays = overlays;
+  UniqueFd netns;
+  if (!spec_.netns_path.empty()) {
+    netns.reset(::open(spec_.netns_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!netns.valid()) ThrowErrno("open(\"" + spec_.netns_path + "\")");
+    plan.netns_fd = netns.get();
+  }
   if (!HarnessIsRoot()) plan.rlimits = FallbackLimits(spec_, cgroup_.has_value());
   if (DeviceDropsRoot()) {
     plan.uid = DeviceHostUid();

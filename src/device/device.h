@@ -61,6 +61,20 @@ struct DeviceSpec {
   /// GPU's /dev/nvidia0, /dev/nvidiactl, /dev/nvidia-uvm for native mode.
   /// Each must be a character or block device.
   std::vector<std::string> device_nodes;
+  /// If not empty: a network namespace made by the harness (e.g.
+  /// /run/netns/NAME, world/private_network.h) that the device joins
+  /// instead of a fresh loopback-only one. The namespace belongs to the
+  /// host's user namespace, so nothing inside can change its addresses,
+  /// routes or links. Needs root.
+  std::string netns_path;
+  /// Host files or folders bound read-only over paths inside, after the
+  /// system folders (so one may replace /etc/passwd or /etc/ssh): what a
+  /// device of a multi-device world needs (world/trial_world.h).
+  struct ReadOnlyBind {
+    std::string host_path;
+    std::string device_path;
+  };
+  std::vector<ReadOnlyBind> ro_binds;
 };
 
 /// Where the device's paths are, as seen from inside.

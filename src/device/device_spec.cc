@@ -112,6 +112,18 @@ DeviceSpec ValidateDeviceSpec(const DeviceSpec& spec) {
   if (spec.disk_limit_bytes > 0 && spec.disk_limit_bytes < kMinDiskLimit)
     Reject("disk_limit_bytes", std::to_string(spec.disk_limit_bytes),
            "must be 0 (no limit) or at least 1 MiB");
+  for (const DeviceSpec::ReadOnlyBind& b : spec.ro_binds) {
+    if (b.host_path.empty() || b.host_path.front() != '/' || ::access(b.host_path.c_str(), R_OK) != 0)
+      Reject("ro_binds host_path", b.host_path, "is not a readable absolute path");
+    if (b.device_path.empty() || b.device_path.front() != '/' ||
+        b.device_path.find("..") != std::string::npos)
+      Reject("ro_binds device_path", b.device_path, "is not an absolute path");
+  }
+  if (!spec.netns_path.empty() && (spec.netns_path.front() != '/' ||
+                                   ::access(spec.netns_path.c_str(), R_OK) != 0))
+    Reject("netns_path", spec.netns_path, "is not a readable network namespace file");
+  if (!spec.netns_path.empty() && ::geteuid() != 0)
+    Reject("netns_path", spec.netns_path, "needs root (the harness joins it with setns)");
   // Unprivileged, both have stand-ins (see device/privilege.h).
   return out;
 }

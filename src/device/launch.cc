@@ -26,6 +26,7 @@ enum class Stage : int {
   kJoinCgroup,
   kMountNamespace,
   kOverlay,
+  kJoinNetwork,
   kDropIds,
   kDeathSignal,
   kResourceLimit,
@@ -78,6 +79,8 @@ ExecArgs MakeExecArgs(const LaunchPlan& plan) {
                   m.options.c_str()) < 0)
         Fail(error_fd, Stage::kOverlay);
   }
+  if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) < 0)
+    Fail(error_fd, Stage::kJoinNetwork);
   if (plan.gid != static_cast<gid_t>(-1) &&
       (::setgroups(0, nullptr) < 0 ||
        ::setresgid(plan.gid, plan.gid, plan.gid) < 0))
@@ -119,6 +122,7 @@ std::string StageText(Stage stage, const LaunchPlan& plan) {
     case Stage::kMountNamespace:
       return "unshare(CLONE_NEWNS) for the absent programs' overlays";
     case Stage::kOverlay: return "mount(overlay) hiding the absent programs";
+    case Stage::kJoinNetwork: return "setns(CLONE_NEWNET) into the trial's network";
     case Stage::kDropIds:
       return "setresuid/setresgid(" + std::to_string(plan.uid) + ", " +
              std::to_string(plan.gid) + ")";

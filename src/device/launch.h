@@ -25,6 +25,9 @@ struct LaunchPlan {
   /// Becomes fd `inherited_fd_number` (CLOEXEC cleared).
   int inherited_fd = -1;
   int inherited_fd_number = 3;
+  /// If >= 0: a network namespace the child joins before dropping ids
+  /// (setns), so bwrap keeps it (--share-net). Needs root.
+  int netns_fd = -1;
   /// Becomes fd 2; stdin and stdout become /dev/null.
   int stderr_fd = -1;
   /// After joining the cgroup, switch to these ids (no supplementary
