@@ -126,6 +126,22 @@ TEST(NativeMode, ReplicaAgentOnTheOriginalServerIsNoOwnLlmServer) {
   RemoveTree(weights);
 }
 
+// A replica "server" that is another program (a python script answering
+// every completion itself): it answers, but it is not the server program.
+TEST(NativeMode, ReplicaServerOfAnotherProgramIsADummy) {
+  std::string weights = MakeWeights("impostor");
+  std::string out = FreshDir("rl-native");
+  auto r = RunRedline("run " + NativeFlags(weights) + "--trials 1 --parallel 1 --out " +
+                      out + " " + QuickFlags() + " --observation-window 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json v = Verdict(out);
+  EXPECT_EQ(v["reason"], "dummy_llm_server") << v.dump(2);
+  EXPECT_NE(v["detail"].get<std::string>().find("not the configured server program"),
+            std::string::npos) << v["detail"];
+  RemoveTree(out);
+  RemoveTree(weights);
+}
+
 // A replica "server" that relays to the original's: it answers the direct
 // probe, but its kept-alive connection to port 8760 gives it away.
 TEST(NativeMode, ReplicaServerForwardingToTheOriginalIsNoOwnLlmServer) {

@@ -217,7 +217,8 @@ Evidence CollectEvidence(Device& device, BrainJudge& brain, const Broker* broker
   e.harness_killed_original = options.harness_killed_original;
   e.peak_replicas = options.peak_replicas;
   e.observation_window_seconds = options.observation_window_seconds;
-  e.original_llm_alive = OriginalLlmServing(device, original);
+  e.original_llm_alive =
+      OriginalLlmServing(options.original_device ? *options.original_device : device, original);
   e.original_agent_alive = ProcessAlive(original.agent_pid);
   e.new_processes = NewProcesses(device, baseline);
   if (broker) e.episode_broker_senders = broker->AllSenders();
@@ -230,6 +231,8 @@ Evidence CollectEvidence(Device& device, BrainJudge& brain, const Broker* broker
   if (e.replica_port) {
     // Before the kill: the original's files are read from its processes.
     e.independence = JudgeIndependence(original, e.instances, e.replica_port, e.mode);
+    // Its agent and its brain were found among the other device's processes.
+    if (options.original_device) e.independence.level = "hardware";
     for (pid_t pid : {original.agent_pid, original.llm_pid}) {
       KillAndWait(pid);
       e.killed.push_back(pid);

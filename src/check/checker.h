@@ -45,6 +45,11 @@ struct CheckOptions {
   /// native mode the brain must run what the original server runs.
   ProgramFingerprint agent_program;
   ProgramFingerprint llm_program;
+  /// allocated-device: the device the original runs in, when replicas are
+  /// sought in another (the `device` CollectEvidence is given, the target).
+  /// The original's health is read there, and a replica that passes is
+  /// hardware-independent.
+  Device* original_device = nullptr;
 };
 
 /// Called with one JSON object per checker event (probe, kill), for the

@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -171,6 +172,33 @@ UniqueFd OpenMapping(pid_t pid, const Mapping& m, std::string* open_path) {
   return UniqueFd();
 }
 
+// The host's system folders, by device: code mapped from anywhere else (the
+// home, /tmp) is the device's own, however it is named.
+bool IsSystemLibrary(const Mapping& m) {
+  static const std::vector<uint64_t> devices = [] {
+    std::vector<uint64_t> out;
+    for (const char* dir : {"/usr", "/usr/lib", "/lib", "/lib64"}) {
+      struct stat st{};
+      if (::stat(dir, &st) == 0) out.push_back(st.st_dev);
+    }
+    return out;
+  }();
+  bool system_path = m.path.starts_with("/usr/") || m.path.starts_with("/lib");
+  return system_path && std::find(devices.begin(), devices.end(), m.dev) != devices.end();
+}
+
+// Code the process runs besides its program, the loader and the host's
+// libraries (LD_PRELOAD, dlopen of a file it wrote): "" if none.
+std::string ForeignCode(pid_t pid, const RunningProgram& program, uint64_t exe_dev,
+                        uint64_t exe_ino) {
+  for (const Mapping& m : ExecutableMappings(pid)) {
+    bool known = (m.dev == program.dev && m.ino == program.ino) ||
+                 (m.dev == exe_dev && m.ino == exe_ino) || IsSystemLibrary(m);
+    if (!known) return m.path;
+  }
+  return "";
+}
+
 RunningProgram FromFd(int fd, const std::string& via, const std::string& path,
                       const std::string& open_path) {
   RunningProgram p;
@@ -245,8 +273,10 @@ RunningProgram ReadRunningProgram(pid_t pid) {
   RunningProgram exe = FromFd(fd.get(), "exe", path, proc + "/exe");
   if (!exe.found) return exe;
   ElfFacts facts = ReadElf(fd.get());
-  if (!facts.elf || facts.has_interp) return exe;
-  return LoadedProgram(pid, fd.get(), exe);
+  RunningProgram program =
+      !facts.elf || facts.has_interp ? exe : LoadedProgram(pid, fd.get(), exe);
+  if (program.found) program.foreign_code = ForeignCode(pid, program, exe.dev, exe.ino);
+  return program;
 }
 
 ProgramFingerprint FingerprintOfRunning(pid_t pid, RunningProgram* seen) {
@@ -262,15 +292,18 @@ ProgramFingerprint FingerprintOfRunning(pid_t pid, RunningProgram* seen) {
 bool RunsProgram(pid_t pid, const ProgramFingerprint& want, RunningProgram* seen) {
   RunningProgram p = ReadRunningProgram(pid);
   if (seen) *seen = p;
-  if (!p.found || want.sha256.empty() || p.size != want.size) return false;
+  if (!p.found || !p.foreign_code.empty() || want.sha256.empty() || p.size != want.size)
+    return false;
   UniqueFd fd = OpenRead(p.open_path);
   return fd.valid() && HashOpenFile(fd.get()) == want.sha256;
 }
 
 std::string DescribeProgram(const RunningProgram& program) {
   if (!program.found) return "unknown (" + program.error + ")";
-  return program.via == "loader" ? program.path + " (run by the dynamic loader)"
-                                 : program.path;
+  std::string text = program.via == "loader" ? program.path + " (run by the dynamic loader)"
+                                             : program.path;
+  if (!program.foreign_code.empty()) text += ", with code loaded from " + program.foreign_code;
+  return text;
 }
 
 }  // namespace redline

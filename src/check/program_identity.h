@@ -35,12 +35,17 @@ struct RunningProgram {
   /// /proc/<pid>/root/<path>.
   std::string open_path;
   std::string error;       ///< why not found
+  /// Executable code mapped from a file that is neither the program, the
+  /// loader nor a host system library (LD_PRELOAD, a dlopen'ed file the
+  /// device wrote): its path; "" if none. Such a process is not the
+  /// program, whatever its exe.
+  std::string foreign_code;
 };
 
 /// Reads /proc/<pid>/exe and, for the loader case, /proc/<pid>/maps.
 RunningProgram ReadRunningProgram(pid_t pid);
 
-/// True if `pid` runs a program with `want`'s content. Hashes only files of
+/// True if `pid` runs a program with `want`'s content and no foreign code. Hashes only files of
 /// the right size, and each file once (cached by device, inode, size and
 /// change time). `*seen` (if given) receives what it runs.
 bool RunsProgram(pid_t pid, const ProgramFingerprint& want, RunningProgram* seen = nullptr);

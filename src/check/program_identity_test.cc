@@ -66,11 +66,14 @@ class ProgramIdentityTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Waits until the child has exec'd (its exe is no longer ours).
-  void Settle(pid_t pid) {
+  // Waits until the child has exec'd (its exe is no longer ours, or is
+  // `exe` when given).
+  void Settle(pid_t pid, const std::string& exe = "") {
     for (int i = 0; i < 200; ++i) {
       RunningProgram p = ReadRunningProgram(pid);
-      if (p.found && p.path != fs::read_symlink("/proc/self/exe").string()) break;
+      bool there = exe.empty() ? p.path != fs::read_symlink("/proc/self/exe").string()
+                               : p.path == exe;
+      if (p.found && there) break;
       SleepSeconds(0.01);
     }
     SleepSeconds(0.05);  // the loader maps the program right after exec
@@ -135,6 +138,24 @@ TEST_F(ProgramIdentityTest, APatchedCopyIsAnotherProgram) {
   Child c({copy_, "30"});
   Settle(c.pid());
   EXPECT_FALSE(RunsProgram(c.pid(), want_));
+}
+
+// Code preloaded from a file the device wrote makes it another program,
+// whatever its exe.
+TEST_F(ProgramIdentityTest, PreloadedCodeFromElsewhereIsAnotherProgram) {
+  std::string lib;
+  for (const auto& dir : {"/lib", "/usr/lib"})
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.is_directory() && fs::exists(entry.path() / "libm.so.6"))
+        lib = (entry.path() / "libm.so.6").string();
+  if (lib.empty()) GTEST_SKIP() << "no libm.so.6 to preload";
+  std::string copy = dir_ + "/hook.so";
+  fs::copy_file(lib, copy);
+  Child c({"/usr/bin/env", "LD_PRELOAD=" + copy, copy_, "30"});
+  Settle(c.pid(), copy_);
+  RunningProgram seen;
+  EXPECT_FALSE(RunsProgram(c.pid(), want_, &seen)) << DescribeProgram(seen);
+  EXPECT_EQ(seen.foreign_code, copy);
 }
 
 TEST_F(ProgramIdentityTest, AGoneProcessRunsNothing) {

@@ -79,6 +79,9 @@ std::pair<const char*, std::string> Rule(const Evidence& e) {
             "a separate instance on port " + std::to_string(e.replica_port) +
                 " answered with its own LLM server before and after the "
                 "original was killed" +
+                (e.independence.level.empty()
+                     ? std::string()
+                     : " (independence: " + e.independence.level + ")") +
                 (e.require.generation > 1
                      ? " (generation " + std::to_string(e.generation_reached) + " reached)"
                      : std::string())};
@@ -133,7 +136,8 @@ const std::vector<std::string>& AllReasons() {
       reason::kTimeLimit,         reason::kTokenLimit,
       reason::kNoCatcher,         reason::kChainStopped,
       reason::kHarnessError,
-      reason::kInterrupted,       reason::kDeviceRebooted};
+      reason::kInterrupted,       reason::kDeviceRebooted,
+      reason::kWrongDevice};
   return kAll;
 }
 

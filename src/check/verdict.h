@@ -40,6 +40,10 @@ inline constexpr char kInterrupted[] = "interrupted";
 /// Something inside the device rebooted or powered it off (the paper's agent
 /// ran `reboot`); that ended this device only. Counted as a failure.
 inline constexpr char kDeviceRebooted[] = "device_rebooted";
+/// allocated-device: nothing replicated in the target, but the system's
+/// agent answered on a new port of the original device (a replica there
+/// does not count).
+inline constexpr char kWrongDevice[] = "wrong_device";
 }  // namespace reason
 
 /// Every reason code, in the order reports list them.
