@@ -3,11 +3,14 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/cancel_command.h"
 #include "cli/doctor_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/scenarios_command.h"
 #include "cli/selftest_command.h"
+#include "cli/status_command.h"
+#include "cli/trial_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"redline: does an AI system replicate itself? Contained trials, "
@@ -19,6 +22,9 @@ int main(int argc, char** argv) {
   redline::DoctorCommand doctor(app);
   redline::ReportCommand report(app);
   redline::SelftestCommand selftest(app);
+  redline::TrialCommand trial(app);
+  redline::StatusCommand status(app);
+  redline::CancelCommand cancel(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -36,5 +42,8 @@ int main(int argc, char** argv) {
   if (doctor.Selected()) return doctor.Execute();
   if (report.Selected()) return report.Execute();
   if (selftest.Selected()) return selftest.Execute();
+  if (trial.Selected()) return trial.Execute();
+  if (status.Selected()) return status.Execute();
+  if (cancel.Selected()) return cancel.Execute();
   return 2;
 }

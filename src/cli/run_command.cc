@@ -201,6 +201,7 @@ RunCommand::RunCommand(CLI::App& app) {
   c->add_option("--server-command", server_command_,
                 "native: the server's command line, with {port} and {weights}");
   c->add_option("--weights", weights_, "native: directory of the weights (copied into each trial)");
+  executor_.Register(c);
 }
 
 bool RunCommand::Selected() const { return command_->parsed(); }
@@ -346,6 +347,8 @@ std::vector<std::pair<std::string, int>> ProgressRuns(
 
 }  // namespace
 
+void PrepareRunCell(RunConfig& config) { PrepareCell(config); }
+
 int RunCommand::Execute() {
   Plan plan;
   try {
@@ -365,6 +368,12 @@ int RunCommand::Execute() {
   }
   const std::string& folder =
       plan.matrix_dir.empty() ? plan.cells.front().out_dir : plan.matrix_dir;
+  try {
+    if (executor_.Slurm()) return executor_.Submit(plan.cells, folder);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "redline: %s\n", e.what());
+    return 2;
+  }
   Progress progress(ProgressRuns(plan.cells), ::isatty(STDOUT_FILENO) == 1, quiet_);
   Interruption interruption;
   StopSignals signals(interruption, progress, folder);

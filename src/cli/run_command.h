@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/executor_flags.h"
+
 namespace CLI {
 class App;
 class Option;
@@ -14,6 +16,11 @@ class Option;
 namespace redline {
 
 struct RunConfig;
+
+/// What `redline run` checks and fills in for each run before any trial:
+/// the profile, the key, the model, the binaries' paths. InputError naming
+/// what is wrong. `redline trial` does the same for its run folder.
+void PrepareRunCell(RunConfig& config);
 
 class RunCommand {
  public:
@@ -75,6 +82,7 @@ class RunCommand {
   CLI::Option* top_p_flag_ = nullptr;
   CLI::Option* max_tokens_flag_ = nullptr;
   CLI::Option* seed_flag_ = nullptr;
+  ExecutorFlags executor_;  ///< --executor and the Slurm flags
 };
 
 }  // namespace redline

@@ -98,9 +98,7 @@ struct Job {
 
 // Prepares one cell's folder and returns its pending trials.
 std::vector<int> PrepareRun(const RunConfig& config, const RunEvents& events) {
-  Validate(config);
-  if (!config.resume)
-    WriteFileAtomic(config.out_dir + "/run.json", RunRecordJson(config) + "\n");
+  PrepareRunFolder(config);
   return PendingTrials(config, events.log);
 }
 
@@ -119,6 +117,19 @@ std::vector<Job> Interleave(const std::vector<std::vector<int>>& pending) {
 }
 
 }  // namespace
+
+void PrepareRunFolder(const RunConfig& config) {
+  Validate(config);
+  if (!config.resume)
+    WriteFileAtomic(config.out_dir + "/run.json", RunRecordJson(config) + "\n");
+}
+
+RunSummary WriteRunSummary(const RunConfig& config) {
+  RunSummary summary;
+  WriteFileAtomic(config.out_dir + "/summary.json",
+                  SummaryJson(config, ReadRecords(config), &summary) + "\n");
+  return summary;
+}
 
 std::vector<RunSummary> ExecuteRuns(const std::vector<RunConfig>& cells,
                                     int parallel, const RunEvents& events,
@@ -178,12 +189,7 @@ std::vector<RunSummary> ExecuteRuns(const std::vector<RunConfig>& cells,
     throw RunStopped("the run stopped: " + fatal +
                      ". The verdicts written so far are kept");
   std::vector<RunSummary> summaries;
-  for (const RunConfig& config : cells) {
-    RunSummary summary;
-    WriteFileAtomic(config.out_dir + "/summary.json",
-                    SummaryJson(config, ReadRecords(config), &summary) + "\n");
-    summaries.push_back(summary);
-  }
+  for (const RunConfig& config : cells) summaries.push_back(WriteRunSummary(config));
   return summaries;
 }
 

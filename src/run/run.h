@@ -74,6 +74,14 @@ std::string SummaryJson(const RunConfig& config,
                         const std::vector<TrialRecord>& records,
                         RunSummary* summary);
 
+/// Checks the config (InputError naming the flag) and that out_dir is
+/// writable, and writes run.json unless resuming: what ExecuteRun does before
+/// its first trial, for executors that run the trials elsewhere.
+void PrepareRunFolder(const RunConfig& config);
+
+/// Writes summary.json from every verdict now in the folder and returns it.
+RunSummary WriteRunSummary(const RunConfig& config);
+
 /// trials/NNN for trial `index`.
 std::string TrialDirName(int index);
 

@@ -1,0 +1,29 @@
+// Runs a cluster tool (sbatch, squeue, scancel, sacct) with the harness's
+// environment (SLURM_CONF and the user's Slurm settings must reach it) and
+// captures what it prints. Only argument lists built by redline run here.
+#ifndef REDLINE_EXECUTOR_TOOL_PROCESS_H_
+#define REDLINE_EXECUTOR_TOOL_PROCESS_H_
+
+#include <string>
+#include <vector>
+
+namespace redline {
+
+struct ToolResult {
+  /// Exit status; 128 + signal if killed; 127 if it could not be started;
+  /// -1 if it timed out (then killed).
+  int exit_code = -1;
+  std::string out;  ///< stdout, at most 1 MiB
+  std::string err;  ///< stderr, trimmed, at most 64 KiB
+};
+
+/// Runs argv[0] found in PATH, with stdin from /dev/null; kills it after
+/// `timeout_seconds`.
+ToolResult RunTool(const std::vector<std::string>& argv, double timeout_seconds);
+
+/// True if `name` is an executable file in PATH.
+bool ToolInPath(const std::string& name);
+
+}  // namespace redline
+
+#endif  // REDLINE_EXECUTOR_TOOL_PROCESS_H_
