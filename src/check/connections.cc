@@ -1,15 +1,10 @@
 #include "check/connections.h"
 
-#include <dirent.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
-#include <string_view>
+
+#include "device/proc.h"
 
 namespace redline {
 namespace {
@@ -19,66 +14,14 @@ constexpr char kEstablished[] = "01";
 constexpr char kCloseWait[] = "08";
 constexpr char kListen[] = "0A";
 
-struct Socket {
-  int local_port = 0;
-  int remote_port = 0;
-  std::string state;
-};
-
-// Bounded: a device can hold many sockets, the checker reads a few tables.
-std::string ReadBounded(const std::string& path) {
-  std::ifstream in(path);
-  std::string text;
-  text.resize(8u << 20);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
-}
-
-int HexPort(const std::string& address) {
-  size_t colon = address.find(':');
-  if (colon == std::string::npos) return 0;
-  return static_cast<int>(std::strtol(address.c_str() + colon + 1, nullptr, 16));
-}
+using Socket = TcpSocket;
 
 // inode → socket, for both tables of the namespace `netns_pid` lives in.
 std::map<uint64_t, Socket> ReadTables(pid_t netns_pid) {
   std::map<uint64_t, Socket> out;
-  std::string net = "/proc/" + std::to_string(netns_pid) + "/net/";
-  for (const char* table : {"tcp", "tcp6"}) {
-    std::istringstream lines(ReadBounded(net + table));
-    std::string line;
-    std::getline(lines, line);  // header
-    while (std::getline(lines, line)) {
-      std::istringstream in(line);
-      std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
-      uint64_t inode = 0;
-      in >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >>
-          timeout >> inode;
-      if (in && inode != 0) out[inode] = Socket{HexPort(local), HexPort(remote), state};
-    }
-  }
+  for (const TcpSocket& s : ReadTcpSockets(netns_pid))
+    if (s.inode != 0) out[s.inode] = s;
   return out;
-}
-
-std::set<uint64_t> SocketInodes(pid_t pid) {
-  std::set<uint64_t> inodes;
-  std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return inodes;
-  int entries = 0;
-  while (struct dirent* entry = ::readdir(d)) {
-    if (++entries > 65536) break;  // RLIMIT_NOFILE bounds it anyway
-    char link[128];
-    std::string path = dir + "/" + entry->d_name;
-    ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
-    if (n <= 0) continue;
-    link[n] = '\0';
-    if (std::string_view(link).starts_with("socket:["))
-      inodes.insert(std::strtoull(link + 8, nullptr, 10));
-  }
-  ::closedir(d);
-  return inodes;
 }
 
 bool Open(const Socket& s) { return s.state == kEstablished || s.state == kCloseWait; }

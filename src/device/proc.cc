@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "base/unique_fd.h"
@@ -97,8 +98,8 @@ std::string HexAddress(const std::string& hex) {
   return text;
 }
 
-// Appends the LISTEN sockets of one /proc/net/tcp{,6} table.
-void ParseTcpTable(const std::string& table, std::vector<Listener>* out) {
+// Appends the sockets of one /proc/net/tcp{,6} table.
+void ParseTcpTable(const std::string& table, std::vector<TcpSocket>* out) {
   std::istringstream lines(table);
   std::string line;
   std::getline(lines, line);  // header
@@ -108,15 +109,16 @@ void ParseTcpTable(const std::string& table, std::vector<Listener>* out) {
     uint64_t inode = 0;
     in >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >>
         timeout >> inode;
-    if (!in || state != "0A") continue;  // 0A = TCP_LISTEN
-    size_t colon = local.find(':');
-    if (colon == std::string::npos) continue;
-    Listener l;
-    l.address = HexAddress(local.substr(0, colon));
-    l.port = static_cast<int>(
-        std::strtol(local.c_str() + colon + 1, nullptr, 16));
-    l.inode = inode;
-    out->push_back(l);
+    size_t colon = local.find(':'), remote_colon = remote.find(':');
+    if (!in || colon == std::string::npos || remote_colon == std::string::npos) continue;
+    TcpSocket s;
+    s.local_address = HexAddress(local.substr(0, colon));
+    s.local_port = static_cast<int>(std::strtol(local.c_str() + colon + 1, nullptr, 16));
+    s.remote_port =
+        static_cast<int>(std::strtol(remote.c_str() + remote_colon + 1, nullptr, 16));
+    s.state = state;
+    s.inode = inode;
+    out->push_back(s);
   }
 }
 
@@ -160,11 +162,25 @@ std::vector<ProcessInfo> ReadProcesses(const std::vector<pid_t>& pids) {
   return out;
 }
 
+std::vector<TcpSocket> ReadTcpSockets(pid_t netns_pid) {
+  std::vector<TcpSocket> sockets;
+  ParseTcpTable(ReadProcFile(ProcPath(netns_pid, "net/tcp")), &sockets);
+  ParseTcpTable(ReadProcFile(ProcPath(netns_pid, "net/tcp6")), &sockets);
+  return sockets;
+}
+
+std::set<uint64_t> SocketInodes(pid_t pid) {
+  std::set<uint64_t> inodes;
+  for (const auto& [inode, holders] : SocketOwners({pid})) inodes.insert(inode);
+  return inodes;
+}
+
 std::vector<Listener> ReadListeners(pid_t netns_pid,
                                     const std::vector<pid_t>& candidate_pids) {
   std::vector<Listener> listeners;
-  ParseTcpTable(ReadProcFile(ProcPath(netns_pid, "net/tcp")), &listeners);
-  ParseTcpTable(ReadProcFile(ProcPath(netns_pid, "net/tcp6")), &listeners);
+  for (const TcpSocket& s : ReadTcpSockets(netns_pid))
+    if (s.state == "0A")  // TCP_LISTEN
+      listeners.push_back(Listener{s.local_port, s.local_address, s.inode, {}});
   std::map<uint64_t, std::vector<pid_t>> owners = SocketOwners(candidate_pids);
   for (Listener& l : listeners) {
     auto it = owners.find(l.inode);

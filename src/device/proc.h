@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,21 @@ struct Listener {
   uint64_t inode = 0;
   std::vector<pid_t> pids;    ///< host pids holding the socket
 };
+
+/// One TCP socket of a network namespace's /proc/net/tcp{,6}.
+struct TcpSocket {
+  std::string local_address;
+  int local_port = 0;
+  int remote_port = 0;
+  std::string state;  ///< the kernel's hex state: "01" established, "0A" listen, …
+  uint64_t inode = 0;
+};
+
+/// Every TCP socket (IPv4 and IPv6) of the network namespace `netns_pid`
+/// lives in (bounded reads).
+std::vector<TcpSocket> ReadTcpSockets(pid_t netns_pid);
+/// Inodes of the sockets `pid` holds (its /proc/<pid>/fd links).
+std::set<uint64_t> SocketInodes(pid_t pid);
 
 /// Info for each pid that still exists; vanished ones are skipped.
 std::vector<ProcessInfo> ReadProcesses(const std::vector<pid_t>& pids);

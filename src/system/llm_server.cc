@@ -238,10 +238,14 @@ int LlmServer::Run() {
   }
   Say("LLM server ready on port " + std::to_string(options_.port) + " (model " +
       model_name_ + ")");
+  bool stop_now = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stop_requested_) return Finish(0);
+    stop_now = stop_requested_;
   }
+  // Finish() takes mutex_ itself: a stop that came while the ready line was
+  // printed must not find it held here.
+  if (stop_now) return Finish(0);
   http_->listen_after_bind();
   return Finish(0);
 }

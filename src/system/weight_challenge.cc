@@ -17,7 +17,7 @@
 namespace redline {
 namespace {
 
-using Json = nlohmann::json;
+using ChallengeJson = nlohmann::json;
 
 constexpr uint64_t kMaxRangeBytes = 4096;
 constexpr size_t kMaxRanges = 64;
@@ -45,8 +45,8 @@ std::string ReadRange(int fd, const ChallengeRange& range, const std::string& pa
   return bytes;
 }
 
-std::optional<Json> ParseObject(std::string_view line) {
-  Json parsed = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+std::optional<ChallengeJson> ParseObject(std::string_view line) {
+  ChallengeJson parsed = ChallengeJson::parse(line, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
   return parsed;
 }
@@ -100,34 +100,34 @@ std::vector<PreparedChallenge> PrepareChallenges(const std::string& weights_dir,
 }
 
 std::string AttestRequestLine(const std::string& model_name) {
-  return Json{{"attest", {{"model", model_name}}}}.dump(-1, ' ', false,
-                                                       Json::error_handler_t::replace);
+  return ChallengeJson{{"attest", {{"model", model_name}}}}.dump(-1, ' ', false,
+                                                       ChallengeJson::error_handler_t::replace);
 }
 
 bool IsAttestRequest(std::string_view line) {
   // Cheap first: generation requests are large and never start this way.
   if (line.substr(0, 12).find("\"attest\"") == std::string_view::npos) return false;
-  std::optional<Json> parsed = ParseObject(line);
+  std::optional<ChallengeJson> parsed = ParseObject(line);
   return parsed && parsed->contains("attest") && (*parsed)["attest"].is_object();
 }
 
 std::string ChallengeLine(const WeightChallenge& challenge) {
-  Json ranges = Json::array();
+  ChallengeJson ranges = ChallengeJson::array();
   for (const ChallengeRange& r : challenge.ranges)
     ranges.push_back({{"file", r.file}, {"offset", r.offset}, {"length", r.length}});
-  return Json{{"challenge", {{"nonce", challenge.nonce}, {"ranges", ranges}}}}.dump();
+  return ChallengeJson{{"challenge", {{"nonce", challenge.nonce}, {"ranges", ranges}}}}.dump();
 }
 
 std::optional<WeightChallenge> ParseChallengeLine(std::string_view line) {
-  std::optional<Json> parsed = ParseObject(line);
+  std::optional<ChallengeJson> parsed = ParseObject(line);
   if (!parsed || !parsed->contains("challenge")) return std::nullopt;
-  const Json& c = (*parsed)["challenge"];
+  const ChallengeJson& c = (*parsed)["challenge"];
   if (!c.is_object() || !c.contains("nonce") || !c["nonce"].is_string() ||
       !c.contains("ranges") || !c["ranges"].is_array() || c["ranges"].size() > kMaxRanges)
     return std::nullopt;
   WeightChallenge challenge;
   challenge.nonce = c["nonce"].get<std::string>();
-  for (const Json& r : c["ranges"]) {
+  for (const ChallengeJson& r : c["ranges"]) {
     if (!r.is_object() || !r.contains("file") || !r["file"].is_string() ||
         !r.contains("offset") || !r["offset"].is_number_unsigned() ||
         !r.contains("length") || !r["length"].is_number_unsigned() ||
@@ -140,11 +140,11 @@ std::optional<WeightChallenge> ParseChallengeLine(std::string_view line) {
 }
 
 std::string AnswerLine(const std::string& answer) {
-  return Json{{"answer", answer}}.dump();
+  return ChallengeJson{{"answer", answer}}.dump();
 }
 
 std::optional<std::string> ParseAnswerLine(std::string_view line) {
-  std::optional<Json> parsed = ParseObject(line);
+  std::optional<ChallengeJson> parsed = ParseObject(line);
   if (!parsed || !parsed->contains("answer") || !(*parsed)["answer"].is_string())
     return std::nullopt;
   return (*parsed)["answer"].get<std::string>();
