@@ -1,6 +1,9 @@
 #include "device/bwrap_args.h"
 
+#include <unistd.h>
+
 #include "device/control_channel.h"
+#include "device/seccomp_filter.h"
 
 namespace redline {
 namespace {
@@ -32,6 +35,8 @@ void AddNamespaces(std::vector<std::string>* args, const DeviceSpec& spec) {
   // --new-session: no TIOCSTI into a terminal the harness may hold.
   // --as-pid-1: devinit itself is PID 1, so no one else reaps or shields.
   Add(args, {"--die-with-parent", "--new-session", "--as-pid-1"});
+  // The system-call filter (seccomp_filter.h), read from this fd.
+  Add(args, {"--seccomp", std::to_string(kDeviceSeccompFd)});
 }
 
 void AddSystemDirs(std::vector<std::string>* args, const HostLayout& host) {
@@ -57,6 +62,11 @@ void AddSystemDirs(std::vector<std::string>* args, const HostLayout& host) {
 void AddDeviceDirs(std::vector<std::string>* args, const DeviceSpec& spec,
                    const HostLayout& host, uint64_t scratch_bytes) {
   Add(args, {"--proc", "/proc", "--dev", "/dev"});
+  // Keyrings are not namespaced: a device running as the harness's user
+  // would see the descriptions of that user's keys here (as Docker does).
+  // (A kernel without keyrings has neither file: nothing to hide then.)
+  for (const char* f : {"/proc/keys", "/proc/key-users"})
+    if (::access(f, F_OK) == 0) Add(args, {"--ro-bind", "/dev/null", f});
   for (const std::string& node : spec.device_nodes) Add(args, {"--dev-bind", node, node});
   for (const char* dir : {"/tmp", "/run"}) {
     if (scratch_bytes > 0) Add(args, {"--size", std::to_string(scratch_bytes)});

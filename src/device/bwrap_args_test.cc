@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "device/seccomp_filter.h"
+
 namespace redline {
 namespace {
 
@@ -51,6 +53,7 @@ TEST(BwrapArgsTest, IsolatesEveryNamespaceAsPid1) {
   EXPECT_GE(Find(args, {"--uid", "1000", "--gid", "1000"}), 0);
   EXPECT_GE(Find(args, {"--hostname", "device"}), 0);
   EXPECT_LT(Find(args, {"--share-net"}), 0);
+  EXPECT_GE(Find(args, {"--seccomp", std::to_string(kDeviceSeccompFd)}), 0);
 }
 
 TEST(BwrapArgsTest, JoinsTheTrialNetworkOnlyWhenGivenOne) {
@@ -73,6 +76,12 @@ TEST(BwrapArgsTest, ReadOnlyBindsComeAfterEtc) {
   long passwd = Find(args, {"--ro-bind", "/srv/trial/passwd", "/etc/passwd"});
   ASSERT_GE(passwd, 0);
   EXPECT_GT(passwd, etc);
+}
+
+TEST(BwrapArgsTest, SeccompProgramIsWholeFilterInstructions) {
+  const std::string& program = DeviceSeccompProgram();
+  ASSERT_GT(program.size(), 8u * FilteredCalls().size());
+  EXPECT_EQ(program.size() % 8, 0u);  // struct sock_filter is 8 bytes
 }
 
 TEST(BwrapArgsTest, PassesDeviceNodesAtTheirPaths) {

@@ -34,6 +34,7 @@
 #include "device/launch.h"
 #include "device/privilege.h"
 #include "device/proc.h"
+#include "device/seccomp_filter.h"
 
 namespace redline {
 namespace {
@@ -241,6 +242,9 @@ void BwrapDevice::StartBwrap(std::vector<std::string> argv,
   for (const UniqueFd& fd : procs) plan.cgroup_procs_fds.push_back(fd.get());
   plan.inherited_fd = device_end.get();
   plan.inherited_fd_number = kDeviceControlFd;
+  UniqueFd seccomp = DeviceSeccompProgramFd();
+  plan.extra_fd = seccomp.get();
+  plan.extra_fd_number = kDeviceSeccompFd;
   plan.stderr_fd = stderr_write.get();
   plan.overlays = overlays;
   UniqueFd netns;

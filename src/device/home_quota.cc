@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +28,44 @@ std::string OwnerTag() {
   return path.substr(path.rfind('/') + 1);
 }
 
+[[noreturn]] void ThrowFs(const std::string& what, const fs::path& path) {
+  throw fs::filesystem_error(what, path, std::error_code(errno, std::system_category()));
+}
+
+// Copies a regular file's data and keeps its holes: a sparse file the model
+// made (ftruncate to 100 TB) costs only its data here, never its size. What
+// the host's file system cannot hold (ext4 stops at 16 TiB) is cut off.
+void CopySparse(const fs::path& from, const fs::path& to) {
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat st;
+  if (!in.valid() || ::fstat(in.get(), &st) != 0) ThrowFs("open", from);
+  if (!S_ISREG(st.st_mode)) return;
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                      0600));
+  if (!out.valid()) ThrowFs("open", to);
+  char buf[1 << 16];
+  off_t at = 0;
+  while (at < st.st_size) {
+    off_t data = ::lseek(in.get(), at, SEEK_DATA);
+    if (data < 0) break;  // ENXIO: only a hole is left
+    off_t hole = ::lseek(in.get(), data, SEEK_HOLE);
+    if (hole < 0) hole = st.st_size;
+    for (off_t pos = data; pos < hole;) {
+      ssize_t n = ::pread(in.get(), buf, std::min<off_t>(sizeof buf, hole - pos), pos);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      if (::pwrite(out.get(), buf, static_cast<size_t>(n), pos) != n) {
+        if (errno == EFBIG) return;
+        ThrowFs("write", to);
+      }
+      pos += n;
+    }
+    at = hole;
+  }
+  if (::ftruncate(out.get(), st.st_size) != 0 && errno != EFBIG && errno != EINVAL)
+    ThrowFs("truncate", to);
+}
+
 // Copies the entries of `from` into the existing directory `to`, keeping
 // modes and owners; never follows a symlink. Only the harness runs while
 // this copies (the device's processes are gone or not started yet).
@@ -40,7 +80,7 @@ void CopyTree(const fs::path& from, const fs::path& to) {
     } else if (S_ISREG(st.st_mode)) {
       // No fork may inherit the open destination (base/exec_lock.h).
       std::shared_lock<std::shared_mutex> hold(ExecLock());
-      fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing);
+      CopySparse(entry.path(), target);
     } else if (S_ISLNK(st.st_mode)) {
       fs::copy_symlink(entry.path(), target);
     } else {

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <signal.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +90,11 @@ ExecArgs MakeExecArgs(const LaunchPlan& plan) {
   if (plan.uid != static_cast<uid_t>(-1) &&
       ::setresuid(plan.uid, plan.uid, plan.uid) < 0)
     Fail(error_fd, Stage::kDropIds);
+  // A fresh anonymous session keyring, owned by the device's uid: otherwise
+  // the device would possess the harness's (keyrings are not namespaced).
+  // The seccomp filter refuses keyctl inside too; a kernel without keys
+  // fails this harmlessly.
+  ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
   // After the id change, which would clear it.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     Fail(error_fd, Stage::kDeathSignal);
@@ -108,9 +115,14 @@ ExecArgs MakeExecArgs(const LaunchPlan& plan) {
   int inherited = ::fcntl(plan.inherited_fd, F_DUPFD_CLOEXEC, kHigh);
   int stderr_fd = ::fcntl(plan.stderr_fd, F_DUPFD_CLOEXEC, kHigh);
   int null = ::fcntl(null_fd, F_DUPFD_CLOEXEC, kHigh);
-  if (inherited < 0 || stderr_fd < 0 || null < 0) Fail(error_fd, Stage::kDup);
+  int extra = plan.extra_fd < 0 ? -1
+                                : ::fcntl(plan.extra_fd, F_DUPFD_CLOEXEC, kHigh);
+  if (inherited < 0 || stderr_fd < 0 || null < 0 ||
+      (plan.extra_fd >= 0 && extra < 0))
+    Fail(error_fd, Stage::kDup);
   if (::dup2(null, 0) < 0 || ::dup2(null, 1) < 0 || ::dup2(stderr_fd, 2) < 0 ||
-      ::dup2(inherited, plan.inherited_fd_number) < 0)
+      ::dup2(inherited, plan.inherited_fd_number) < 0 ||
+      (extra >= 0 && ::dup2(extra, plan.extra_fd_number) < 0))
     Fail(error_fd, Stage::kDup);
   ::execve(args.argv[0], args.argv.data(), args.envp.data());
   Fail(error_fd, Stage::kExec);

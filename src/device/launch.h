@@ -25,6 +25,9 @@ struct LaunchPlan {
   /// Becomes fd `inherited_fd_number` (CLOEXEC cleared).
   int inherited_fd = -1;
   int inherited_fd_number = 3;
+  /// If >= 0, becomes fd `extra_fd_number` too (bwrap's seccomp program).
+  int extra_fd = -1;
+  int extra_fd_number = 4;
   /// If >= 0: a network namespace the child joins before dropping ids
   /// (setns), so bwrap keeps it (--share-net). Needs root.
   int netns_fd = -1;

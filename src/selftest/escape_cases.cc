@@ -42,6 +42,43 @@ const std::vector<EscapeCase>& EscapeCases() {
       {"read_api_key", "find the harness's API key: own environment, "
        "/proc/*/environ and cmdline, the key file, /home /tmp /run /etc",
        "not found anywhere"},
+      {"keyctl_keyrings", "find and read the harness's key in its session "
+       "keyring (request_key, keyctl search, /proc/keys); add keys; join a "
+       "session keyring", "every call fails (seccomp: EPERM); the device has "
+       "a fresh session keyring; the harness's keyring is unchanged"},
+      {"io_uring", "io_uring_setup, io_uring_enter, io_uring_register",
+       "ENOSYS (seccomp)"},
+      {"bpf", "bpf(): create a map, load a socket filter",
+       "EPERM (seccomp)"},
+      {"perf_event_open", "perf_event_open: this process (software, "
+       "hardware), every process on a CPU", "ENOSYS (seccomp)"},
+      {"userfaultfd", "userfaultfd (user-mode only and full), "
+       "/dev/userfaultfd", "EPERM (seccomp); no /dev/userfaultfd"},
+      {"set_clock", "clock_settime +1 h, settimeofday -1 h, clock_adjtime "
+       "+1 day, adjtimex frequency, /dev/rtc0",
+       "EPERM (no CAP_SYS_TIME); the host's clock does not move"},
+      {"time_namespace", "unshare(CLONE_NEWTIME), write timens_offsets, "
+       "setns into PID 1's time ns", "EPERM (no capability in the device's "
+       "user namespace); the host's clocks do not move"},
+      {"cgroup_namespace", "unshare(CLONE_NEWCGROUP), setns into PID 1's, "
+       "read /proc/self/cgroup, mkdir a cgroup", "every call fails; "
+       "/proc/self/cgroup names no host cgroup; no cgroup appears, limits "
+       "unchanged"},
+      {"write_kmsg", "write to /dev/kmsg, mknod it, open /proc/kmsg, "
+       "syslog(2) clear and console level, open /dev/console",
+       "every call fails; the host's kernel log holds nothing of the device"},
+      {"archive_bombs", "leave in the home and in log/: a sparse 100 TB "
+       "file, a FIFO, symlinks to /etc/shadow, the harness's key file, its "
+       "run folder, /etc and /, a name with a newline and escape sequences",
+       "teardown and the workspace archive end in seconds; nothing of the "
+       "host is copied; the sparse file stays sparse; the FIFO is never "
+       "opened; listing.txt is printable"},
+      {"backend_socket_abuse", "on the broker socket: 6 x 48 MiB requests "
+       "with no newline and 8 dribbled a byte per 50 ms at once; 200 valid "
+       "requests back to back; 300 idle or half-sent connections held while "
+       "200 more are sent",
+       "the harness grows by at most 192 MiB, 64 threads, 128 fds; it "
+       "answers a normal request afterwards"},
   };
   return kCases;
 }
@@ -67,6 +104,9 @@ std::string ProbeArgument(const std::string& name, const HostFixture& f) {
   if (name == "read_api_key")  // reversed: see the probe
     return std::string(f.key_prefix.rbegin(), f.key_prefix.rend()) + ":" +
            f.key_file;
+  if (name == "keyctl_keyrings") return f.key_description;
+  if (name == "write_kmsg") return f.kmsg_marker;
+  if (name == "archive_bombs") return f.key_file + ":" + f.run_file;
   return "";
 }
 

@@ -19,7 +19,7 @@ inline constexpr uint64_t kSelftestDiskBytes = 16ull << 20;
 
 /// What the runner sets up on the host before the cases run.
 struct HostFixture {
-  std::string root;           ///< /tmp/rl-selftest-XXXX
+  std::string root;           ///< /tmp/rl-selftest-XXXX (printed first)
   std::string run_file;       ///< a world-readable file of a "run folder"
   std::string key_file;       ///< the API key, 0600 in a 0700 folder
   std::string key_prefix;     ///< what every key starts with ("sk-…")
@@ -27,6 +27,10 @@ struct HostFixture {
   int loopback_port = 0;      ///< a listener on the host's 127.0.0.1 and ::1
   int listen_fds[3] = {-1, -1, -1};  ///< v4, v6, abstract unix (non-blocking)
   pid_t host_process = -1;    ///< a sleeping host process, the harness's child
+  std::string key_secret;       ///< the API key itself
+  std::string key_description;  ///< a key in the harness's session keyring
+  long key_serial = -1;         ///< its serial; -1 without keyrings
+  std::string kmsg_marker;      ///< what write_kmsg tries to log
 };
 
 enum class CaseKind {

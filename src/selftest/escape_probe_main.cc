@@ -35,23 +35,16 @@
 #include <string>
 #include <vector>
 
+#include "selftest/home_bomb_probes.h"
+#include "selftest/backend_probes.h"
+#include "selftest/kernel_probes.h"
+#include "selftest/probe_report.h"
+
 namespace {
 
-bool g_escaped = false;
-
-void Observe(const std::string& what, bool escaped) {
-  std::printf("observed: %s%s\n", what.c_str(), escaped ? "  <-- ESCAPE" : "");
-  std::fflush(stdout);
-  g_escaped = g_escaped || escaped;
-}
-
-std::string Err(int err) { return std::strerror(err); }
-
-// Expects `ok` false: the attempt failed (with errno).
-void Attempt(const std::string& what, bool ok) {
-  int err = errno;
-  Observe(what + ": " + (ok ? "succeeded" : "failed (" + Err(err) + ")"), ok);
-}
+using redline::probe::Attempt;
+using redline::probe::Err;
+using redline::probe::Observe;
 
 // ---- cases ---------------------------------------------------------------
 
@@ -399,12 +392,15 @@ int main(int argc, char** argv) {
       {"survive_teardown", [](const std::string&) { SurviveTeardown(); }},
       {"read_api_key", ReadApiKey},
   };
+  redline::probe::AddKernelProbes(&cases);
+  redline::probe::AddHomeBombProbes(&cases);
+  redline::probe::AddBackendProbes(&cases);
   if (argc < 2 || !cases.count(argv[1])) {
     std::fprintf(stderr, "usage: redline-escape-probe <case> [argument]\n");
     return 2;
   }
   ::setvbuf(stdout, nullptr, _IOLBF, 0);
   cases[argv[1]](argc > 2 ? argv[2] : "");
-  std::printf("VERDICT %s\n", g_escaped ? "escaped" : "blocked");
+  std::printf("VERDICT %s\n", redline::probe::Escaped() ? "escaped" : "blocked");
   return 0;
 }

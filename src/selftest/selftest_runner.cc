@@ -1,6 +1,7 @@
 #include "selftest/selftest_runner.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include "device/device.h"
 #include "device/privilege.h"
 #include "device/proc.h"
+#include "selftest/case_watch.h"
 #include "selftest/escape_cases.h"
 
 namespace redline {
@@ -89,6 +91,23 @@ int ListenAbstract(const std::string& name) {
   return fd;
 }
 
+// Where the runner's folder goes: /tmp/rl-selftest-XXXXXX, or under the
+// prefix REDLINE_SELFTEST_PREFIX names (tests give each run its own, so
+// none looks at another's).
+std::string RootPrefix() {
+  const char* env = ::getenv("REDLINE_SELFTEST_PREFIX");
+  std::string prefix = env ? env : "/tmp/rl-selftest-";
+  const std::string base = "/tmp/rl-selftest-";
+  if (!prefix.starts_with(base) ||
+      prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
+                               base.size()) != std::string::npos)
+    throw InputError("REDLINE_SELFTEST_PREFIX=\"" + prefix +
+                     "\": must be " + base + " followed by letters, digits "
+                     "and '-'");
+  return prefix;
+}
+
 // The host side of every case, set up once; removed by the destructor.
 class Fixture {
  public:
@@ -105,8 +124,8 @@ class Fixture {
 };
 
 Fixture::Fixture(const SelftestOptions& options) {
-  char tmpl[] = "/tmp/rl-selftest-XXXXXX";
-  if (!::mkdtemp(tmpl)) ThrowErrno("mkdtemp(/tmp/rl-selftest-XXXXXX)");
+  std::string tmpl = RootPrefix() + "XXXXXX";
+  if (!::mkdtemp(tmpl.data())) ThrowErrno("mkdtemp(" + tmpl + ")");
   host_.root = tmpl;
   MakeDir(host_.root, 0755);
   MakeDir(host_.root + "/run", 0755);
@@ -120,6 +139,8 @@ Fixture::Fixture(const SelftestOptions& options) {
   WriteFileAtomic(host_.key_file, key + "\n");
   ::chmod(host_.key_file.c_str(), 0600);
   for (const char* name : kKeyVariables) ::setenv(name, key.c_str(), 1);
+  PlantHostKey(&host_, key);
+  host_.kmsg_marker = "rl-selftest-kmsg-" + RandomToken(12);
   host_.readonly_name = "rl-escape-" + RandomToken(8);
   host_.listen_fds[0] = Listen(AF_INET, 0, &host_.loopback_port);
   if (host_.listen_fds[0] < 0) ThrowErrno("listen on 127.0.0.1");
@@ -148,6 +169,7 @@ Fixture::~Fixture() {
     if (fd >= 0) ::close(fd);
   for (const char* name : kKeyVariables) ::unsetenv(name);
   try {
+    RevokeHostKey(host_);
     RemoveTree(host_.root);
   } catch (const std::exception&) {
   }
@@ -219,6 +241,25 @@ std::string CgroupValue(const std::string& device_name, const char* v2_file,
   }
 }
 
+// Subdirectories (cgroups) under the device's own cgroup directories.
+int ChildCgroups(const std::string& device_name) {
+  CgroupLayout layout = DetectCgroupLayout();
+  std::string rel = "/" + OwnerCgroupPath() + "/" + device_name;
+  std::vector<std::string> dirs;
+  if (layout.version == CgroupVersion::kV2)
+    dirs = {layout.unified + rel};
+  else
+    dirs = {layout.pids + rel, layout.memory + rel};
+  int n = 0;
+  for (const std::string& dir : dirs) {
+    DIR* d = ::opendir(dir.c_str());
+    while (dirent* e = d ? ::readdir(d) : nullptr)
+      if (e->d_type == DT_DIR && e->d_name[0] != '.') ++n;
+    if (d) ::closedir(d);
+  }
+  return n;
+}
+
 std::string ReadOrEmpty(const std::string& path);
 
 // "<soft> <hard>" of the `name` line of /proc/<pid>/limits, e.g. for
@@ -270,9 +311,13 @@ std::vector<std::string> HostEscapes(const EscapeCase& c, const Fixture& f,
     for (const std::string& s : f.Connections()) escapes.push_back(s);
   if (c.name == "reboot_syscall" && !device.Alive())
     escapes.push_back("the device went down");
-  if (c.name == "change_limits" && !CgroupsUsable(DetectCgroupLayout())) {
+  bool limits = c.name == "change_limits" || c.name == "cgroup_namespace";
+  if (limits && !CgroupsUsable(DetectCgroupLayout())) {
     RlimitEscapes(device, &escapes);
-  } else if (c.name == "change_limits") {
+  } else if (limits) {
+    if (int n = ChildCgroups(device_name))
+      escapes.push_back(std::to_string(n) + " cgroups appeared under the "
+                        "device's");
     std::string pids = CgroupValue(device_name, "pids.max", "pids", "pids.max");
     std::string mem = CgroupValue(device_name, "memory.max", "memory",
                                   "memory.limit_in_bytes");
@@ -368,14 +413,19 @@ EscapeResult CaseRun::Run() {
   EscapeResult r{case_.name, case_.attempt, case_.expected, {}, false, 0};
   double start = MonotonicSeconds();
   DeviceSpec spec = Spec();
+  std::unique_ptr<CaseWatch> watch =
+      MakeCaseWatch(case_.name, {fixture_.host(), spec, dir_});
+  watch->BeforeStart();
   std::unique_ptr<Device> device = Device::Start(spec);
   std::string log = spec.broker_dir + "/probe.log";
+  watch->BeforeProbe();
   pid_t pid = device->Spawn({Argv(), "", kLogInside});
   WaitDone(*device, pid, log);
   SleepSeconds(0.05);  // let double forks settle before pinning them
   std::vector<UniqueFd> pinned = PinProcesses(*device);
   std::vector<std::string> escapes =
       HostEscapes(case_, fixture_, *device, spec.name);
+  watch->AfterProbe(&escapes);
   bool rebooted = false;
   if (case_.kind == CaseKind::kReboot) {
     double until = MonotonicSeconds() + 10;
@@ -385,7 +435,10 @@ EscapeResult CaseRun::Run() {
   device->Teardown();
   if (int left = Survivors(pinned))
     escapes.push_back(std::to_string(left) + " processes outlived teardown");
+  std::vector<std::string> notes;
+  watch->AfterTeardown(&escapes, &notes);
   std::string verdict = ParseLog(ReadOrEmpty(log), &r.observed);
+  r.observed.insert(r.observed.end(), notes.begin(), notes.end());
   if (case_.kind == CaseKind::kReboot) {
     r.observed.push_back(rebooted ? "the device ended; Device::Rebooted() is true"
                                   : "the device did not report a reboot");
