@@ -13,8 +13,8 @@ namespace redline {
 
 void ExecutorFlags::Register(CLI::App* c) {
   c->add_option("--executor", executor_,
-                "local (run the trials here) or slurm (submit one job array; "
-                "docs/scale-out.md)")
+                "local (run the trials here), slurm (submit one job array per run) "
+                "or none (only prepare the folder); docs/scale-out.md")
       ->capture_default_str();
   c->add_option("--partition", slurm_.partition, "slurm: partition of the array");
   c->add_option("--gres", slurm_.gres, "slurm: generic resources per trial, e.g. gpu:2");
@@ -25,14 +25,14 @@ void ExecutorFlags::Register(CLI::App* c) {
                 "slurm: one more sbatch option, e.g. --mem=64G (repeat for each)");
 }
 
-bool ExecutorFlags::Slurm() const {
-  if (executor_ != "local" && executor_ != "slurm")
-    throw InputError("--executor " + executor_ + ": must be local or slurm");
-  if (executor_ == "local" && !slurm_.Empty())
+bool ExecutorFlags::Local() const {
+  if (executor_ != "local" && executor_ != "slurm" && executor_ != "none")
+    throw InputError("--executor " + executor_ + ": must be local, slurm or none");
+  if (executor_ != "slurm" && !slurm_.Empty())
     throw InputError("--partition, --gres, --time, --array-parallel and "
                      "--sbatch-arg need --executor slurm");
   if (executor_ == "slurm") CheckSlurmOptions(slurm_);
-  return executor_ == "slurm";
+  return executor_ == "local";
 }
 
 int ExecutorFlags::Submit(std::vector<RunConfig>& cells, const std::string& folder) const {
@@ -42,6 +42,12 @@ int ExecutorFlags::Submit(std::vector<RunConfig>& cells, const std::string& fold
     for (RunConfig& cell : cells) {
       // The nodes resolve the folder on their own: no relative paths.
       cell.out_dir = std::filesystem::absolute(cell.out_dir).lexically_normal().string();
+      if (executor_ == "none") {
+        PrepareRunFolder(cell);
+        std::printf("prepared %s: run each trial with: redline trial --run %s --index "
+                    "1..%d\n", cell.out_dir.c_str(), cell.out_dir.c_str(), cell.trials);
+        continue;
+      }
       Submission sub = SubmitRun(cell, slurm_, bin, log);
       if (!sub.in_queue.empty())
         std::printf("%s: %zu trials still queued or running, left alone\n",
@@ -59,8 +65,9 @@ int ExecutorFlags::Submit(std::vector<RunConfig>& cells, const std::string& fold
     std::fprintf(stderr, "redline: could not submit: %s\n", e.what());
     return 1;
   }
-  std::printf("follow with: redline status %s; stop with: redline cancel %s\n",
-              folder.c_str(), folder.c_str());
+  if (executor_ == "slurm")
+    std::printf("follow with: redline status %s; stop with: redline cancel %s\n",
+                folder.c_str(), folder.c_str());
   return 0;
 }
 

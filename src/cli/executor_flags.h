@@ -1,6 +1,8 @@
-// `redline run --executor local|slurm` and the Slurm flags: where the trials
-// of a prepared plan run. local (the default) runs them here; slurm submits
-// one job array per run folder and returns (docs/scale-out.md).
+// `redline run --executor local|slurm|none` and the Slurm flags: where the
+// trials of a prepared plan run. local (the default) runs them here; slurm
+// submits one job array per run folder and returns; none only prepares the
+// folders (run.json), for `redline trial` or `redline k8s-manifest`
+// (docs/scale-out.md).
 #ifndef REDLINE_CLI_EXECUTOR_FLAGS_H_
 #define REDLINE_CLI_EXECUTOR_FLAGS_H_
 
@@ -21,11 +23,12 @@ class ExecutorFlags {
  public:
   /// Adds the flags to `run`.
   void Register(CLI::App* run);
-  /// True for --executor slurm; InputError for an unknown executor or Slurm
-  /// flags without it.
-  bool Slurm() const;
-  /// Submits every cell (prepared: binaries found, model checked); prints
-  /// the job ids and how to follow them. Returns the exit code.
+  /// True for --executor local; InputError for an unknown executor or Slurm
+  /// flags without slurm.
+  bool Local() const;
+  /// Submits (slurm) or only prepares (none) every cell (binaries found,
+  /// model checked); prints the job ids and how to follow them. Returns the
+  /// exit code.
   int Submit(std::vector<RunConfig>& cells, const std::string& folder) const;
 
  private:

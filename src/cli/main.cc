@@ -5,6 +5,7 @@
 
 #include "cli/cancel_command.h"
 #include "cli/doctor_command.h"
+#include "cli/k8s_manifest_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/scenarios_command.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   redline::TrialCommand trial(app);
   redline::StatusCommand status(app);
   redline::CancelCommand cancel(app);
+  redline::K8sManifestCommand k8s_manifest(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -45,5 +47,6 @@ int main(int argc, char** argv) {
   if (trial.Selected()) return trial.Execute();
   if (status.Selected()) return status.Execute();
   if (cancel.Selected()) return cancel.Execute();
+  if (k8s_manifest.Selected()) return k8s_manifest.Execute();
   return 2;
 }

@@ -369,7 +369,7 @@ int RunCommand::Execute() {
   const std::string& folder =
       plan.matrix_dir.empty() ? plan.cells.front().out_dir : plan.matrix_dir;
   try {
-    if (executor_.Slurm()) return executor_.Submit(plan.cells, folder);
+    if (!executor_.Local()) return executor_.Submit(plan.cells, folder);
   } catch (const InputError& e) {
     std::fprintf(stderr, "redline: %s\n", e.what());
     return 2;
