@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh product   # redline and what it deploys; ./test.sh builds the tests
 out=${REDLINE_DEMO_OUT:-out/demo}
 for model in scripted/reference scripted/null; do
   name=${model#scripted/}

@@ -9,7 +9,13 @@
 //   per-trial: device up, deploy, start, check, teardown (zero shard load
 //             time, zero observation window), i.e. a trial minus its episode
 //
-// Usage: redline-bench-overhead [--steps N] [--trials N] [--reps N]
+// Every figure is measured --runs times (default 5), each run with its own
+// floors; the output has each run and the median, min and max of each
+// figure over the runs. Each run also says where a step's time goes
+// (step_breakdown_ms: the agent's LLM call, the model's own time inside the
+// broker, the relay between them, the command, the agent's own work).
+//
+// Usage: redline-bench-overhead [--steps N] [--trials N] [--reps N] [--runs N]
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,22 +114,65 @@ json RunTrials(const std::string& redline, const std::string& model, int trials,
   return verdicts;
 }
 
-// Median step time (the agent's own t_start..t_end) over steps [from, to)
-// of the first trial in `out`: how a step's cost grows with the history.
-double StepWindowMs(const std::string& out, int from, int to) {
+// The first task's step records of the first trial in `out` (the checker's
+// probes are later tasks of the same agent).
+std::vector<json> TaskSteps(const std::string& out) {
   std::string dir = out + "/trials/001/workspace/ai-system/log";
-  std::vector<double> times;
+  std::vector<json> steps;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (!entry.path().string().ends_with(".steps.jsonl")) continue;
     std::ifstream in(entry.path());
-    std::string line;
-    for (int i = 0; std::getline(in, line); ++i) {
-      if (i < from || i >= to) continue;
+    for (std::string line; std::getline(in, line);) {
       json step = json::parse(line);
-      times.push_back(step["t_end"].get<double>() - step["t_start"].get<double>());
+      if (step.value("task", 1) == 1) steps.push_back(step);
     }
   }
+  return steps;
+}
+
+// Median step time (the agent's own t_start..t_end) over steps [from, to):
+// how a step's cost grows with the history.
+double StepWindowMs(const std::vector<json>& steps, int from, int to) {
+  std::vector<double> times;
+  for (int i = from; i < to && i < static_cast<int>(steps.size()); ++i)
+    times.push_back(steps[i]["t_end"].get<double>() - steps[i]["t_start"].get<double>());
   return Median(times) * 1000;
+}
+
+// Where a step's time goes, median over the command steps of the first
+// trial, from the timestamps the harness records anyway:
+//   agent_llm_ms     the agent's call to its llm-server until the answer is
+//                    back (agent → llm-server → broker → model → back)
+//   model_ms         the model's own Complete() inside the broker
+//                    (transcript latency_s)
+//   relay_ms         agent_llm − model: HTTP to the llm-server, its work,
+//                    the broker's socket and parsing, both ways
+//   command_ms       the terminal running `bash -c true` (spawn, wait,
+//                    read its output)
+//   agent_rest_ms    the step minus both: parsing the answer, building the
+//                    observation, the step log
+json StepBreakdown(const std::string& out, const std::vector<json>& steps) {
+  std::vector<double> llm, command, rest, model;
+  for (const json& step : steps) {
+    if (step.value("action", "") == "finish") continue;
+    double total = step["t_end"].get<double>() - step["t_start"].get<double>();
+    double l = step["llm_seconds"].get<double>();
+    double c = step.value("action_seconds", 0.0);
+    llm.push_back(l);
+    command.push_back(c);
+    rest.push_back(total - l - c);
+  }
+  std::ifstream in(out + "/trials/001/transcript.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    json record = json::parse(line, nullptr, false);
+    if (record.is_object() && record.value("type", "") == "model_call" &&
+        record.contains("latency_s"))
+      model.push_back(record["latency_s"].get<double>());
+  }
+  double llm_ms = Median(llm) * 1000, model_ms = Median(model) * 1000;
+  return {{"agent_llm_ms", llm_ms}, {"model_ms", model_ms},
+          {"relay_ms", llm_ms - model_ms}, {"command_ms", Median(command) * 1000},
+          {"agent_rest_ms", Median(rest) * 1000}};
 }
 
 double TrialOverhead(const json& v) {
@@ -137,16 +186,11 @@ int Flag(int argc, char** argv, const char* name, int fallback) {
   return fallback;
 }
 
-}  // namespace
 
-int main(int argc, char** argv) {
-  int steps = Flag(argc, argv, "--steps", 50);
-  int trials = Flag(argc, argv, "--trials", 10);
-  int reps = Flag(argc, argv, "--reps", 200);
-  std::string redline = redline::ExecutableDir() + "/redline";
-  std::string dir = "/tmp/rl-bench-" + redline::RandomToken(6);
-  redline::MakeDirs(dir);
-
+// One whole measurement: the floors, the step trials and the reference
+// trials, one after the other, so each run's ratios use its own floors.
+json MeasureOnce(const std::string& redline, const std::string& dir, int steps,
+                 int trials, int reps) {
   double fork_floor = RepeatMedian({"/bin/true"}, reps);
   // What a one_time command costs by itself: the scaffold runs every command
   // with bash, as the paper's did.
@@ -156,8 +200,10 @@ int main(int argc, char** argv) {
   // Per step: the episode's time over its steps, median over trials.
   json step_verdicts = RunTrials(redline, "replay/" + WriteStepReplay(dir, steps),
                                  std::min(trials, 5), dir + "/steps");
-  double first10 = StepWindowMs(dir + "/steps", 0, 10);
-  double last10 = StepWindowMs(dir + "/steps", steps - 10, steps);
+  std::vector<json> first = TaskSteps(dir + "/steps");
+  double first10 = StepWindowMs(first, 0, 10);
+  double last10 = StepWindowMs(first, steps - 10, steps);
+  json breakdown = StepBreakdown(dir + "/steps", first);
   std::vector<double> per_step;
   for (const json& v : step_verdicts)
     per_step.push_back(v["timings"]["episode_s"].get<double>() /
@@ -172,24 +218,61 @@ int main(int argc, char** argv) {
     for (const json& v : ref_verdicts) values.push_back(v["timings"][phase].get<double>());
     phases[phase] = Median(values) * 1000;
   }
-  redline::RemoveTree(dir);
 
   double step = Median(per_step), trial = Median(per_trial);
-  json result = {
-      {"fork_exec_true_ms", fork_floor * 1000},
-      {"bwrap_true_ms", bwrap_floor * 1000},
-      {"per_step_ms", step * 1000},
-      {"bash_c_true_ms", bash_floor * 1000},
-      {"per_step_over_fork_floor", step / fork_floor},
-      {"harness_share_per_step_ms", (step - bash_floor) * 1000},
-      {"harness_share_over_fork_floor", (step - bash_floor) / fork_floor},
-      {"per_step_first10_ms", first10},
-      {"per_step_last10_ms", last10},
-      {"per_trial_overhead_ms", trial * 1000},
-      {"per_trial_over_bwrap_floor", trial / bwrap_floor},
-      {"trial_phases_median_ms", phases},
-      {"steps_per_trial", steps},
-      {"trials", trials}};
+  return {{"fork_exec_true_ms", fork_floor * 1000},
+          {"bash_c_true_ms", bash_floor * 1000},
+          {"bwrap_true_ms", bwrap_floor * 1000},
+          {"per_step_ms", step * 1000},
+          {"per_step_over_fork_floor", step / fork_floor},
+          {"harness_share_per_step_ms", (step - bash_floor) * 1000},
+          {"harness_share_over_fork_floor", (step - bash_floor) / fork_floor},
+          {"per_step_first10_ms", first10},
+          {"per_step_last10_ms", last10},
+          {"step_breakdown_ms", breakdown},
+          {"per_trial_overhead_ms", trial * 1000},
+          {"per_trial_over_bwrap_floor", trial / bwrap_floor},
+          {"trial_phases_median_ms", phases}};
+}
+
+// {median, min, max} of every number of `runs` (objects nest).
+json Spread(const std::vector<json>& runs) {
+  json out = json::object();
+  for (auto& [key, value] : runs.front().items()) {
+    if (value.is_object()) {
+      std::vector<json> inner;
+      for (const json& r : runs) inner.push_back(r[key]);
+      out[key] = Spread(inner);
+      continue;
+    }
+    std::vector<double> values;
+    for (const json& r : runs) values.push_back(r[key].get<double>());
+    std::sort(values.begin(), values.end());
+    out[key] = {{"median", Median(values)}, {"min", values.front()}, {"max", values.back()}};
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int steps = Flag(argc, argv, "--steps", 50);
+  int trials = Flag(argc, argv, "--trials", 10);
+  int reps = Flag(argc, argv, "--reps", 200);
+  int runs = std::max(1, Flag(argc, argv, "--runs", 5));
+  std::string redline = redline::ExecutableDir() + "/redline";
+  std::string dir = "/tmp/rl-bench-" + redline::RandomToken(6);
+  redline::MakeDirs(dir);
+  std::vector<json> results;
+  for (int i = 0; i < runs; ++i) {
+    results.push_back(MeasureOnce(redline, dir, steps, trials, reps));
+    std::fprintf(stderr, "run %d/%d: per step %.2f ms, harness share %.2f× the fork/exec floor\n",
+                 i + 1, runs, results.back()["per_step_ms"].get<double>(),
+                 results.back()["harness_share_over_fork_floor"].get<double>());
+  }
+  redline::RemoveTree(dir);
+  json result = {{"runs", results}, {"spread", Spread(results)},
+                 {"steps_per_trial", steps}, {"trials", trials}, {"reps", reps}};
   std::printf("%s\n", result.dump(2).c_str());
   return 0;
 }

@@ -217,6 +217,40 @@ TEST_F(DoctorMock, AnthropicShapePassesAndTheKeyIsNeverPrinted) {
   EXPECT_NE(ReadFile(dir_ + "/port.auth").find(key), std::string::npos);
 }
 
+// Anthropic's root as its SDK takes it (no /v1), from the flag and from
+// ANTHROPIC_BASE_URL: doctor says which URL it calls and where it came from.
+TEST_F(DoctorMock, AnthropicRootWithoutV1FromFlagOrVariable) {
+  std::string root = base_.substr(0, base_.size() - 3);
+  std::string line = "ok    base url: " + base_ + " (from %s); completions: POST " + base_ +
+                     "/messages";
+  auto r = RunRedline("doctor --model-only --model anthropic/mock-model --base-url " + root);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::string from_flag = line;
+  from_flag.replace(from_flag.find("%s"), 2, "--base-url");
+  EXPECT_TRUE(HasLine(r.output, from_flag)) << r.output;
+  EXPECT_TRUE(HasLine(r.output, "ok    completion: one-token completion")) << r.output;
+
+  ::setenv("ANTHROPIC_BASE_URL", (root + "/").c_str(), 1);
+  r = RunRedline("doctor --model-only --model anthropic/mock-model");
+  ::unsetenv("ANTHROPIC_BASE_URL");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::string from_variable = line;
+  from_variable.replace(from_variable.find("%s"), 2, "$ANTHROPIC_BASE_URL");
+  EXPECT_TRUE(HasLine(r.output, from_variable)) << r.output;
+  EXPECT_TRUE(HasLine(r.output, "ok    completion: one-token completion")) << r.output;
+}
+
+TEST_F(DoctorMock, OpenAiBaseUrlVariableIsUsedWithoutTheFlag) {
+  ::setenv("OPENAI_BASE_URL", base_.c_str(), 1);
+  auto r = RunRedline("doctor --model-only --model openai/mock-model");
+  ::unsetenv("OPENAI_BASE_URL");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(HasLine(r.output, "ok    base url: " + base_ + " (from $OPENAI_BASE_URL); "
+                                "completions: POST " + base_ + "/chat/completions"))
+      << r.output;
+  EXPECT_TRUE(HasLine(r.output, "ok    completion: one-token completion")) << r.output;
+}
+
 int ClosedLoopbackPort() {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr{};

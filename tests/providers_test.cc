@@ -129,6 +129,77 @@ TEST_F(Providers, OpenAiToolCallsWithoutStreamSucceed) {
   EXPECT_EQ(run_["config"]["model_options"]["stream"], false);
 }
 
+// Every documented form of a base URL reaches the MOCK endpoint: Anthropic's
+// root with and without /v1 (the Anthropic SDK and ANTHROPIC_BASE_URL take it
+// without), OpenAI's with /v1, each with a trailing slash too, and the SDKs'
+// variables when --base-url is absent; run.json names where it came from and
+// the URL called.
+struct BaseUrlForm {
+  std::string model;
+  std::string suffix;    ///< after http://127.0.0.1:<port>
+  bool from_variable;    ///< given as the SDK's variable, not --base-url
+  std::string called;    ///< the completion path, after the port
+};
+
+class ProvidersBaseUrl : public Providers,
+                         public ::testing::WithParamInterface<BaseUrlForm> {};
+
+TEST_P(ProvidersBaseUrl, ReachesTheMockAndIsRecorded) {
+  const BaseUrlForm& form = GetParam();
+  std::string base = "http://127.0.0.1:" + std::to_string(port_) + form.suffix;
+  std::string provider = form.model.substr(0, form.model.find('/'));
+  std::string variable = provider == "openai" ? "OPENAI_BASE_URL" : "ANTHROPIC_BASE_URL";
+  // Without --base-url the variable is used; with it, the flag wins over a
+  // variable that points nowhere (port 1).
+  ::setenv(variable.c_str(), form.from_variable ? base.c_str() : "http://127.0.0.1:1", 1);
+  std::string out = dir_ + "/run";
+  auto r = RunRedline("run --model " + form.model +
+                      (form.from_variable ? "" : " --base-url " + base) +
+                      " --trials 1 --out " + out + " " + QuickFlags() +
+                      " --observation-window 1");
+  ::unsetenv(variable.c_str());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json summary = json::parse(ReadFile(out + "/summary.json"));
+  EXPECT_EQ(summary["successes"], 1) << summary.dump(2);
+  json options = json::parse(ReadFile(out + "/run.json"))["config"]["model_options"];
+  EXPECT_EQ(options["base_url"], base);
+  EXPECT_EQ(options["base_url_env"], form.from_variable ? variable : "");
+  EXPECT_EQ(options["endpoint"],
+            "http://127.0.0.1:" + std::to_string(port_) + form.called);
+}
+
+const char kMessages[] = "/v1/messages";
+const char kChat[] = "/v1/chat/completions";
+
+INSTANTIATE_TEST_SUITE_P(
+    Forms, ProvidersBaseUrl,
+    ::testing::Values(BaseUrlForm{"anthropic/mock-model", "", false, kMessages},
+                      BaseUrlForm{"anthropic/mock-model", "/", false, kMessages},
+                      BaseUrlForm{"anthropic/mock-model", "/v1", false, kMessages},
+                      BaseUrlForm{"anthropic/mock-model", "/v1/", false, kMessages},
+                      BaseUrlForm{"anthropic/mock-model", "", true, kMessages},
+                      BaseUrlForm{"anthropic/mock-model", "/v1", true, kMessages},
+                      BaseUrlForm{"openai/mock-model", "/v1", false, kChat},
+                      BaseUrlForm{"openai/mock-model", "/v1/", false, kChat},
+                      BaseUrlForm{"openai/mock-model", "/v1", true, kChat}),
+    [](const ::testing::TestParamInfo<BaseUrlForm>& info) {
+      std::string name = info.param.model.substr(0, info.param.model.find('/'));
+      name += info.param.suffix.find("v1") != std::string::npos ? "_v1" : "_root";
+      if (info.param.suffix.ends_with("/")) name += "_slash";
+      return name + (info.param.from_variable ? "_variable" : "_flag");
+    });
+
+TEST(ProvidersFlags, BadBaseUrlVariableIsExit2NamingIt) {
+  std::string out = FreshDir("rl-base-url-env");
+  ::setenv("ANTHROPIC_BASE_URL", "proxy:8080", 1);
+  auto r = RunRedline("run --model anthropic/any --out " + out + " " + QuickFlags());
+  ::unsetenv("ANTHROPIC_BASE_URL");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("ANTHROPIC_BASE_URL proxy:8080: expected http://… or https://…"),
+            std::string::npos) << r.output;
+  RemoveTree(out);
+}
+
 TEST(ProvidersFlags, UnknownProtocolIsExit2NamingTheFlag) {
   std::string out = FreshDir("rl-protocol");
   auto r = RunRedline("run --model openai/any --base-url http://127.0.0.1:1/v1 "

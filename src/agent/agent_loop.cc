@@ -142,7 +142,9 @@ TaskResult Agent::RunTask(const std::string& task, const TaskOptions& options) {
         if (log_) log_->Step(record);
         break;
       }
+      double action_start = MonotonicSeconds();
       ActionResult done = Perform(env_, action, options.timings);
+      record.action_seconds = MonotonicSeconds() - action_start;
       result_py = ResultToPy(done);
       record.status = done.status;
       record.exit_code = done.exit_code;

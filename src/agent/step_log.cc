@@ -13,7 +13,8 @@
 namespace redline {
 namespace {
 
-using Json = nlohmann::ordered_json;
+// Keeps the order of the fields as written (task, step, times, …).
+using OrderedJson = nlohmann::ordered_json;
 
 std::string LocalTime(const char* format) {
   time_t now = static_cast<time_t>(WallSeconds());
@@ -24,20 +25,20 @@ std::string LocalTime(const char* format) {
   return buf;
 }
 
-Json ToJson(const PyValue& value) {
+OrderedJson ToJson(const PyValue& value) {
   struct Visitor {
-    Json operator()(std::monostate) const { return nullptr; }
-    Json operator()(bool b) const { return b; }
-    Json operator()(int64_t i) const { return i; }
-    Json operator()(double d) const { return d; }
-    Json operator()(const std::string& s) const { return s; }
-    Json operator()(const PyList& list) const {
-      Json out = Json::array();
+    OrderedJson operator()(std::monostate) const { return nullptr; }
+    OrderedJson operator()(bool b) const { return b; }
+    OrderedJson operator()(int64_t i) const { return i; }
+    OrderedJson operator()(double d) const { return d; }
+    OrderedJson operator()(const std::string& s) const { return s; }
+    OrderedJson operator()(const PyList& list) const {
+      OrderedJson out = OrderedJson::array();
       for (const PyValue& v : list) out.push_back(ToJson(v));
       return out;
     }
-    Json operator()(const PyDict& dict) const {
-      Json out = Json::object();
+    OrderedJson operator()(const PyDict& dict) const {
+      OrderedJson out = OrderedJson::object();
       for (const auto& [k, v] : dict) out[k] = ToJson(v);
       return out;
     }
@@ -45,8 +46,8 @@ Json ToJson(const PyValue& value) {
   return std::visit(Visitor{}, value.value);
 }
 
-std::string Dump(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+std::string Dump(const OrderedJson& j) {
+  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
 }  // namespace
@@ -84,17 +85,18 @@ void StepLog::Round(int round) {
 }
 
 void StepLog::Step(const StepRecord& r) {
-  Json j = {{"task", r.task},
+  OrderedJson j = {{"task", r.task},
             {"step", r.step},
             {"t_start", r.t_start},
             {"t_end", r.t_end},
             {"llm_seconds", r.llm_seconds},
+            {"action_seconds", r.action_seconds},
             {"action", r.action},
             {"action_input", ToJson(r.action_input)},
             {"format_error", r.format_error},
             {"missing_parts", r.missing_parts},
             {"status", r.status},
-            {"exit_code", r.exit_code ? Json(*r.exit_code) : Json(nullptr)},
+            {"exit_code", r.exit_code ? OrderedJson(*r.exit_code) : OrderedJson(nullptr)},
             {"stdout_chars", r.stdout_chars},
             {"stderr_chars", r.stderr_chars}};
   Append(steps_path_, Dump(j));

@@ -22,6 +22,9 @@ struct StepRecord {
   double t_start = 0;  ///< wall seconds
   double t_end = 0;
   double llm_seconds = 0;
+  /// Running the action in its terminal (0 for finish and format errors):
+  /// with llm_seconds, where a step's time goes.
+  double action_seconds = 0;
   /// Paper name of a valid action, the model's name for an invalid one,
   /// "" when no action object was found.
   std::string action;

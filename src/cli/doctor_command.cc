@@ -19,7 +19,8 @@ DoctorCommand::DoctorCommand(CLI::App& app) {
                        "provider/name to check: openai/…, anthropic/…, scripted/…, "
                        "replay/<file>");
   command_->add_option("--base-url", base_url_,
-                       "API root of an OpenAI-compatible or Anthropic server");
+                       "API root as the SDKs take it (Anthropic: with or without /v1); "
+                       "default $OPENAI_BASE_URL / $ANTHROPIC_BASE_URL");
   command_->add_option("--api-key-env", api_key_env_,
                        "Environment variable holding the API key");
   command_->add_option("--timeout", timeout_, "Seconds per completion request")

@@ -9,12 +9,15 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
 #include "base/error.h"
 #include "base/files.h"
+#include "cli/default_out.h"
 #include "cli/progress.h"
+#include "llm/endpoint.h"
 #include "llm/model.h"
 #include "llm/tool_protocol.h"
 #include "run/matrix.h"
@@ -95,6 +98,19 @@ void ReadApiKey(TrialConfig& t) {
     throw InputError("--api-key-env " + name + ": the variable is not set");
 }
 
+// Without --base-url the provider's SDK variable (OPENAI_BASE_URL,
+// ANTHROPIC_BASE_URL) names the endpoint, as the SDKs do; run.json records
+// which variable it was. Not on --resume: the recorded endpoint stays.
+void ReadBaseUrl(TrialConfig& t) {
+  ModelOptions& o = t.model_options;
+  std::string variable = BaseUrlVariable(t.model.substr(0, t.model.find('/')));
+  if (!o.base_url.empty() || variable.empty() || t.native.enabled) return;
+  const char* value = std::getenv(variable.c_str());
+  if (!value || !*value) return;
+  o.base_url = value;
+  o.base_url_env = variable;
+}
+
 // --mode and its two flags; the weights' path is made absolute, since it is
 // recorded for --resume.
 void ApplyMode(const std::string& mode, const std::string& command,
@@ -147,7 +163,8 @@ RunCommand::RunCommand(CLI::App& app) {
   c->add_option("--trials", trials_, "Number of trials (per cell of a matrix)")
       ->capture_default_str();
   c->add_option("--parallel", parallel_, "Trials at once (default: one per CPU core)");
-  c->add_option("--out", out_, "Run folder (or matrix folder)");
+  c->add_option("--out", out_,
+                "Run folder (or matrix folder); default runs/<scenario>-<model>-<UTC time>/");
   c->add_option("--resume", resume_, "Finish the run in this folder (its run.json sets everything)");
   c->add_option("--env", env_, "Environment profile (default: the scenario's)");
   c->add_option("--max-steps", max_steps_, "Model calls per task (default: the scenario's)");
@@ -167,7 +184,9 @@ RunCommand::RunCommand(CLI::App& app) {
       ->capture_default_str();
   c->add_flag("--quiet", quiet_, "Print only the result");
   c->add_option("--base-url", base_url_,
-                "API root of an OpenAI-compatible or Anthropic server, e.g. http://127.0.0.1:8000/v1");
+                "API root as the SDKs take it: http://127.0.0.1:8000/v1 (OpenAI-compatible), "
+                "http://proxy:8080 with or without /v1 (Anthropic); default "
+                "$OPENAI_BASE_URL / $ANTHROPIC_BASE_URL, else the hosted API");
   c->add_option("--api-key-env", api_key_env_,
                 "Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)");
   temperature_flag_ = c->add_option("--temperature", temperature_, "Sampling temperature");
@@ -326,6 +345,7 @@ void PrepareCell(RunConfig& config) {
   if (t.native.enabled) {
     CheckNativeCell(t);
   } else {
+    if (!config.resume) ReadBaseUrl(t);
     ReadApiKey(t);
     ModelOptions check = t.model_options;
     check.task = t.scenario.task;
@@ -352,6 +372,11 @@ void PrepareRunCell(RunConfig& config) { PrepareCell(config); }
 int RunCommand::Execute() {
   Plan plan;
   try {
+    if (resume_.empty() && out_.empty() && !models_.empty()) {
+      std::vector<std::string> names;
+      for (const std::string& s : scenarios_) names.push_back(FindScenario(s).name);
+      out_ = DefaultOutDir(names, models_, std::time(nullptr));
+    }
     plan = resume_.empty() ? PlanFromFlags() : PlanFromRecord();
     for (RunConfig& cell : plan.cells) PrepareCell(cell);
     if (!plan.matrix_dir.empty() && resume_.empty()) {
@@ -373,6 +398,10 @@ int RunCommand::Execute() {
   } catch (const InputError& e) {
     std::fprintf(stderr, "redline: %s\n", e.what());
     return 2;
+  }
+  if (!quiet_) {
+    std::printf("results in %s\n", folder.c_str());
+    std::fflush(stdout);
   }
   Progress progress(ProgressRuns(plan.cells), ::isatty(STDOUT_FILENO) == 1, quiet_);
   Interruption interruption;

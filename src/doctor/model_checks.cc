@@ -202,6 +202,8 @@ void EndpointChecks::ContextCheck() {
 }
 
 Checks EndpointChecks::Run() {
+  out_.push_back(Ok("base url", wire_.base + " (from " + wire_.base_source +
+                                    "); completions: POST " + Url(CompletionPath(wire_))));
   KeyCheck();
   if (!Reach()) return out_;
   if (Complete()) ToolCheck();

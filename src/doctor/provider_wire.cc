@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "llm/provider_config.h"
+#include "llm/endpoint.h"
 
 namespace redline {
 namespace {
@@ -36,11 +36,18 @@ ProviderWire MakeProviderWire(const std::string& provider, const std::string& mo
   ProviderWire w;
   w.provider = provider;
   w.model = model;
-  w.hosted = base_url.empty();
   bool anthropic = provider == "anthropic";
-  w.base = EndpointUrl(w.hosted ? (anthropic ? "https://api.anthropic.com/v1"
-                                             : "https://api.openai.com/v1")
-                                : base_url, "");
+  std::string base = base_url;
+  w.base_source = "--base-url";
+  if (base.empty()) {
+    std::string variable = BaseUrlVariable(provider);
+    const char* value = std::getenv(variable.c_str());
+    base = value ? value : "";
+    w.base_source = base.empty() ? "the hosted API" : "$" + variable;
+    CheckBaseUrl(base, variable);
+  }
+  w.base = ApiRoot(provider, base);
+  w.hosted = w.base == (anthropic ? kAnthropicHostedRoot : kOpenAiHostedRoot);
   w.key_variable = !api_key_env.empty() ? api_key_env
                    : anthropic          ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
   const char* key = std::getenv(w.key_variable.c_str());

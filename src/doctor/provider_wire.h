@@ -13,14 +13,19 @@ struct ProviderWire {
   std::string provider;  ///< "openai" or "anthropic"
   std::string model;     ///< the name after the provider's slash
   std::string base;      ///< API root without trailing slash, e.g. …/v1
-  bool hosted = false;   ///< the provider's own API (no --base-url)
+  /// Where the base came from: "--base-url", "$ANTHROPIC_BASE_URL" (or
+  /// OPENAI_…), or "the hosted API".
+  std::string base_source;
+  bool hosted = false;   ///< the provider's own API
   std::string key_variable;
   std::string key;       ///< never printed
   /// "Name: value" lines: content type, auth (when there is a key), version.
   std::vector<std::string> headers;
 };
 
-/// Fills a wire from the command line; reads the key from the environment.
+/// Fills a wire from the command line; reads the key, and the base URL when
+/// `base_url` is "", from the environment as the providers' SDKs do
+/// (llm/endpoint.h). Throws InputError for a base URL that is not http(s).
 ProviderWire MakeProviderWire(const std::string& provider, const std::string& model,
                               const std::string& base_url,
                               const std::string& api_key_env);

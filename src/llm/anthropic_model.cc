@@ -6,14 +6,13 @@
 #include "base/error.h"
 #include "llm/api_call.h"
 #include "llm/compaction.h"
+#include "llm/endpoint.h"
 #include "llm/provider_config.h"
 #include "llm/provider_json.h"
 #include "llm/stream_assembly.h"
 #include "llm/tool_protocol.h"
 
 namespace redline {
-
-const char kAnthropicDefaultBaseUrl[] = "https://api.anthropic.com/v1";
 
 namespace {
 
@@ -23,10 +22,10 @@ constexpr int kDefaultMaxTokens = 4096;
 
 class AnthropicModel : public Model {
  public:
-  AnthropicModel(std::string name, ModelOptions options, std::string base)
+  AnthropicModel(std::string name, ModelOptions options)
       : name_(std::move(name)),
         options_(std::move(options)),
-        url_(EndpointUrl(base, "/messages")),
+        url_(CompletionUrl("anthropic", options_.base_url)),
         settings_(Settings(options_)) {}
 
   Completion Complete(const std::vector<Message>& messages) override {
@@ -140,14 +139,14 @@ std::unique_ptr<Model> MakeAnthropicModel(const std::string& name,
   if (name.empty())
     throw InputError("--model anthropic/: missing the model name, e.g. "
                      "anthropic/claude-sonnet-4-5");
-  std::string base =
-      options.base_url.empty() ? kAnthropicDefaultBaseUrl : options.base_url;
-  bool hosted = EndpointUrl(base, "") == kAnthropicDefaultBaseUrl;
+  CheckBaseUrl(options.base_url,
+               options.base_url_env.empty() ? "--base-url" : options.base_url_env);
+  bool hosted = ApiRoot("anthropic", options.base_url) == kAnthropicHostedRoot;
   if (hosted && options.api_key.empty())
     throw InputError("--model anthropic/" + name + ": no API key for " +
-                     kAnthropicDefaultBaseUrl + "; set " +
+                     kAnthropicHostedRoot + "; set " +
                      KeyVariable(options, "ANTHROPIC_API_KEY"));
-  return std::make_unique<AnthropicModel>(name, options, base);
+  return std::make_unique<AnthropicModel>(name, options);
 }
 
 }  // namespace redline

@@ -11,9 +11,6 @@
 
 namespace redline {
 
-/// https://api.anthropic.com/v1
-extern const char kAnthropicDefaultBaseUrl[];
-
 /// The request body: system messages joined into the top-level "system",
 /// the rest with consecutive same-role messages merged so turns alternate,
 /// max_tokens (4096 unless set), temperature and top_p if set.

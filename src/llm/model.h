@@ -46,9 +46,13 @@ struct ModelOptions {
 
   // Real providers (openai/…, anthropic/…); the built-in models ignore these.
 
-  /// API root, e.g. http://127.0.0.1:8000/v1. Empty: the provider's hosted
-  /// API (https://api.openai.com/v1, https://api.anthropic.com/v1).
+  /// API root as the provider's SDK takes it: http://127.0.0.1:8000/v1 for
+  /// an OpenAI-compatible server; https://api.anthropic.com, with or without
+  /// /v1, for Anthropic (llm/endpoint.h). Empty: the provider's hosted API.
   std::string base_url;
+  /// The environment variable base_url was read from (OPENAI_BASE_URL,
+  /// ANTHROPIC_BASE_URL) when --base-url was absent; empty otherwise.
+  std::string base_url_env;
   /// The key's value (the caller reads it from the environment). Required
   /// for the hosted APIs; optional with a custom base_url. Never logged and
   /// never part of an error message.

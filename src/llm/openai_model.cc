@@ -6,14 +6,13 @@
 #include "base/error.h"
 #include "llm/api_call.h"
 #include "llm/compaction.h"
+#include "llm/endpoint.h"
 #include "llm/provider_config.h"
 #include "llm/provider_json.h"
 #include "llm/stream_assembly.h"
 #include "llm/tool_protocol.h"
 
 namespace redline {
-
-const char kOpenAiDefaultBaseUrl[] = "https://api.openai.com/v1";
 
 namespace {
 
@@ -25,8 +24,7 @@ class OpenAiModel : public Model {
       : name_(std::move(name)),
         options_(std::move(options)),
         hosted_(hosted),
-        url_(EndpointUrl(hosted_ ? kOpenAiDefaultBaseUrl : options_.base_url,
-                         "/chat/completions")),
+        url_(CompletionUrl("openai", hosted_ ? "" : options_.base_url)),
         settings_(Settings(options_)) {}
 
   Completion Complete(const std::vector<Message>& messages) override {
@@ -155,11 +153,12 @@ std::unique_ptr<Model> MakeOpenAiModel(const std::string& name,
   if (name.empty())
     throw InputError("--model openai/: missing the model name, e.g. "
                      "openai/gpt-4o or openai/Qwen/Qwen2.5-72B-Instruct");
-  bool hosted = options.base_url.empty() ||
-                EndpointUrl(options.base_url, "") == kOpenAiDefaultBaseUrl;
+  CheckBaseUrl(options.base_url,
+               options.base_url_env.empty() ? "--base-url" : options.base_url_env);
+  bool hosted = ApiRoot("openai", options.base_url) == kOpenAiHostedRoot;
   if (hosted && options.api_key.empty())
     throw InputError("--model openai/" + name + ": no API key for " +
-                     kOpenAiDefaultBaseUrl + "; set " +
+                     kOpenAiHostedRoot + "; set " +
                      KeyVariable(options, "OPENAI_API_KEY") +
                      " (or give --base-url for a local OpenAI-compatible "
                      "server)");

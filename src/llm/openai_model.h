@@ -12,9 +12,6 @@
 
 namespace redline {
 
-/// https://api.openai.com/v1
-extern const char kOpenAiDefaultBaseUrl[];
-
 /// The request body: model, messages, stream (with include_usage), the
 /// tools under the tools protocol, and the sampling settings that are
 /// set. The cap is sent as max_completion_tokens to the hosted OpenAI API

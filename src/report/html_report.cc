@@ -5,6 +5,7 @@
 #include "analysis/behaviour.h"
 #include "report/html_cells.h"
 #include "report/html_escape.h"
+#include "report/rates.h"
 #include "report/report_assets.h"
 #include "report/report_tables.h"
 #include "report/scenario_sections.h"
@@ -85,7 +86,7 @@ std::string PairsSection(const std::vector<RunData>& runs) {
            Td(std::to_string(p.successes_a) + "/" + std::to_string(p.counted_a), "num") +
            Td(p.model_b) +
            Td(std::to_string(p.successes_b) + "/" + std::to_string(p.counted_b), "num") +
-           Td(Fixed(p.fisher_p, 4), "num") + "</tr>";
+           Td(PValueText(p.fisher_p), "num") + "</tr>";
   return out + "</tbody></table>";
 }
 

@@ -48,6 +48,15 @@ TEST_F(HtmlReportTest, SelfContainedAndShowsTheNumbers) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
 }
 
+TEST_F(HtmlReportTest, TinyFisherPPrintsAsLessThan) {
+  // 20/20 against 0/20 on one scenario: p ≈ 1.5e-11.
+  std::string a = testing::WriteRun(root_, "a", "m/a", 20, 20);
+  std::string b = testing::WriteRun(root_, "b", "m/b", 20, 0);
+  std::string html = RenderHtmlReport(LoadRuns({a, b}));
+  EXPECT_NE(html.find("<td class=\"num\">&lt; 0.0001</td>"), std::string::npos);
+  EXPECT_EQ(html.find(">0.0000<"), std::string::npos);
+}
+
 TEST_F(HtmlReportTest, LongObservationsAreCutAndSizeStated) {
   std::string dir = testing::WriteRun(root_, "a", "m", 1, 1);
   std::string huge(200000, 'x');

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace redline {
 namespace {
@@ -34,6 +35,14 @@ double FisherExactTwoSided(int a, int b, int c, int d) {
     if (lp <= observed + 1e-7) p += std::exp(lp);
   }
   return std::min(1.0, p);
+}
+
+std::string PValueText(double p) {
+  constexpr double kSmallest = 0.0001;
+  if (p < kSmallest) return "< 0.0001";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4f", p);
+  return buffer;
 }
 
 }  // namespace redline

@@ -20,5 +20,13 @@ TEST(RatesTest, FisherMatchesKnownValues) {
   EXPECT_DOUBLE_EQ(FisherExactTwoSided(3, 7, 3, 7), 1.0);
 }
 
+TEST(RatesTest, PValuesBelowTheFourthDecimalPrintAsLessThan) {
+  EXPECT_EQ(PValueText(FisherExactTwoSided(10, 0, 0, 10)), "< 0.0001");
+  EXPECT_EQ(PValueText(0.0), "< 0.0001");
+  EXPECT_EQ(PValueText(0.0001), "0.0001");
+  EXPECT_EQ(PValueText(FisherExactTwoSided(9, 1, 5, 5)), "0.1409");
+  EXPECT_EQ(PValueText(1.0), "1.0000");
+}
+
 }  // namespace
 }  // namespace redline

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/files.h"
+#include "llm/endpoint.h"
 #include "run/run.h"
 #include "system/sha256.h"
 
@@ -48,8 +49,15 @@ json HostFacts() {
 }
 
 // Everything but the key itself: only the name of the variable it came from.
-json ModelOptionsJson(const ModelOptions& o) {
-  json out = {{"base_url", o.base_url}, {"api_key_env", o.api_key_env},
+// `endpoint` is the URL the broker posts completions to (relay mode, real
+// providers); in native mode the model is the device's own server.
+json ModelOptionsJson(const ModelOptions& o, const std::string& model, bool native) {
+  std::string provider = model.substr(0, model.find('/'));
+  bool real = provider == "openai" || provider == "anthropic";
+  json out = {{"base_url", o.base_url}, {"base_url_env", o.base_url_env},
+              {"endpoint", real && !native ? json(CompletionUrl(provider, o.base_url))
+                                           : json()},
+              {"api_key_env", o.api_key_env},
               {"connect_timeout_s", o.connect_timeout_seconds},
               {"timeout_s", o.timeout_seconds}, {"max_retries", o.max_retries}};
   out["temperature"] = o.temperature ? json(*o.temperature) : json();
@@ -64,6 +72,9 @@ json ModelOptionsJson(const ModelOptions& o) {
 void ReadModelOptions(const json& j, ModelOptions& o) {
   o.base_url = j.at("base_url").get<std::string>();
   o.api_key_env = j.at("api_key_env").get<std::string>();
+  // Absent in run.json files written before base URLs were read from the
+  // environment.
+  o.base_url_env = j.value("base_url_env", "");
   o.connect_timeout_seconds = j.at("connect_timeout_s").get<double>();
   o.timeout_seconds = j.at("timeout_s").get<double>();
   o.max_retries = j.at("max_retries").get<int>();
@@ -84,7 +95,7 @@ json TrialJson(const TrialConfig& t) {
             {"time_limit_s", t.scenario.time_limit_seconds},
             {"definition", json::parse(ScenarioToJson(t.scenario))}}},
           {"model", t.model},
-          {"model_options", ModelOptionsJson(t.model_options)},
+          {"model_options", ModelOptionsJson(t.model_options, t.model, t.native.enabled)},
           {"mode", t.native.enabled ? "native" : "relay"},
           {"native",
            {{"server_command", t.native.server_command},
