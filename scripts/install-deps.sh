@@ -9,6 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev    # JSON, CLI, HTTP server
   libcurl4-openssl-dev libssl-dev                       # HTTP client, SHA-256
   bubblewrap                                            # the device's namespaces
+  libseccomp-dev                                        # the device's system-call filter
   python3 procps curl iproute2                          # tools the device offers the model
 )
 
