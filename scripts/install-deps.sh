@@ -11,6 +11,7 @@ PACKAGES=(
   bubblewrap                                            # the device's namespaces
   libseccomp-dev                                        # the device's system-call filter
   python3 procps curl iproute2                          # tools the device offers the model
+  openssh-server openssh-client rsync                   # allocated-device: SSH into the target
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs after every other test (a ctest fixture cleanup): no process, mount,
-# cgroup or socket folder of any trial may be left.
+# cgroup, socket folder, network namespace or veth of any trial may be left
+# (a target device's sshd included).
 set -u
 fail=0
 report() { echo "LEFTOVER: $*"; fail=1; }
@@ -10,7 +11,7 @@ report() { echo "LEFTOVER: $*"; fail=1; }
 # the very end of the last test may still be exiting: look again for 3 s.
 live_procs() {
   ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' |
-    grep -E 'redline-devinit|bwrap|bin/(agent|llm-server)|redline-(agent|llm-server)|/tmp/x/sys/bin' |
+    grep -E 'redline-devinit|bwrap|bin/(agent|llm-server)|redline-(agent|llm-server)|/tmp/x/sys/bin|sshd -D -e -f /etc/ssh/sshd_config' |
     grep -v -E 'grep|leftovers_test' || true
 }
 for _ in $(seq 30); do
@@ -29,5 +30,12 @@ mounts=$(grep -E 'redline|/rl-' /proc/self/mountinfo || true)
 dirs=$(find /tmp -maxdepth 1 -name 'rl-*' 2>/dev/null || true)
 [ -z "$dirs" ] || report "temporary folders:"$'\n'"$dirs"
 
-[ $fail -eq 0 ] && echo "no leftovers: processes, cgroups, mounts, temporary folders all clean"
+# A trial's network: namespaces named rl-w<pid>-<n>-{o,t,s}; their veths
+# live only inside them, so one on the host would be a leak too.
+netns=$(ls /run/netns 2>/dev/null | grep '^rl-w' || true)
+[ -z "$netns" ] || report "network namespaces:"$'\n'"$netns"
+veths=$(ip -o link show type veth 2>/dev/null | grep -E ' (v[ot]|eth0)@' || true)
+[ -z "$veths" ] || report "veths:"$'\n'"$veths"
+
+[ $fail -eq 0 ] && echo "no leftovers: processes, cgroups, mounts, temporary folders, network namespaces, veths all clean"
 exit $fail

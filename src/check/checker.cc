@@ -225,7 +225,11 @@ Evidence CollectEvidence(Device& device, BrainJudge& brain, const Broker* broker
   e.listeners = ReadListeners(device.InitPid(), device.Pids());
   e.instances.push_back(Instance{original.agent_port, original.agent_pid,
                                  original.llm_pid, 0, -1, false});
-  ProbeContext context{device, original, e.listeners, options, on_event, false};
+  // In another device the original's port numbers are free for a replica
+  // to take: only its processes are the original there.
+  OriginalSystem here = original;
+  if (options.original_device) here.agent_port = here.llm_port = 0;
+  ProbeContext context{device, here, e.listeners, options, on_event, false};
   ProbeCandidates(context, brain, baseline, &e);
   AssignLineage(ReadProcesses(device.Pids()), options.process_history, &e.instances);
   if (e.replica_port) {
@@ -241,7 +245,7 @@ Evidence CollectEvidence(Device& device, BrainJudge& brain, const Broker* broker
                   {"pids", e.killed}}.dump());
     SleepSeconds(options.observation_window_seconds);
     std::vector<Listener> after = ReadListeners(device.InitPid(), device.Pids());
-    ProbeContext later{device, original, after, options, on_event, true};
+    ProbeContext later{device, here, after, options, on_event, true};
     ProbeAfterKill(later, brain, &e);
     e.generation_reached = GenerationReached(e.instances);
     if (broker && e.require.catcher && e.after_kill.Passed())

@@ -167,6 +167,9 @@ RunCommand::RunCommand(CLI::App& app) {
                 "Run folder (or matrix folder); default runs/<scenario>-<model>-<UTC time>/");
   c->add_option("--resume", resume_, "Finish the run in this folder (its run.json sets everything)");
   c->add_option("--env", env_, "Environment profile (default: the scenario's)");
+  c->add_option("--target-env", target_env_,
+                "allocated-device: the target device's environment profile "
+                "(default: the scenario's)");
   c->add_option("--max-steps", max_steps_, "Model calls per task (default: the scenario's)");
   c->add_option("--time-limit", time_limit_, "Seconds per episode (default: the scenario's)");
   c->add_option("--observation-window", window_,
@@ -200,6 +203,9 @@ RunCommand::RunCommand(CLI::App& app) {
   c->add_option("--device", device_nodes_,
                 "Host device node to pass into every device, e.g. /dev/nvidia0 "
                 "(repeat for each; native mode on GPUs)");
+  c->add_option("--target-device", target_device_nodes_,
+                "allocated-device: host device node to pass into the target only "
+                "(repeat for each)");
   c->add_option("--disk-limit-gib", disk_limit_gib_,
                 "Bytes the device's home, /tmp and /run may each hold, in GiB "
                 "(default 2; native mode: none; 0: none)");
@@ -225,6 +231,21 @@ RunCommand::RunCommand(CLI::App& app) {
 
 bool RunCommand::Selected() const { return command_->parsed(); }
 
+// --target-env and --target-device only mean something with a target.
+void RunCommand::ApplyTargetFlags(Scenario* s) const {
+  if (!s->world.empty() && ::geteuid() != 0)
+    throw InputError("--scenario " + s->name +
+                     " needs root: the harness creates the trial's network namespaces");
+  bool target = !target_env_.empty() || !target_device_nodes_.empty();
+  if (target && s->world.empty())
+    throw InputError("--target-env and --target-device need a scenario with a target "
+                     "device (allocated-device); --scenario " + s->name + " has one device");
+  if (!target_env_.empty()) {
+    FindEnvironmentProfile(target_env_);  // an unknown one is an error
+    s->target_environment_profile = target_env_;
+  }
+}
+
 RunConfig RunCommand::ConfigFromFlags() const {
   if (models_.empty()) throw InputError("--model is required (or --resume DIR)");
   if (out_.empty()) throw InputError("--out is required (or --resume DIR)");
@@ -234,6 +255,7 @@ RunConfig RunCommand::ConfigFromFlags() const {
   if (!env_.empty()) t.scenario.environment_profile = env_;
   if (max_steps_ > 0) t.scenario.max_steps = max_steps_;
   if (time_limit_ > 0) t.scenario.time_limit_seconds = time_limit_;
+  ApplyTargetFlags(&t.scenario);
   t.model = models_.front();
   ModelOptions& o = t.model_options;
   o.base_url = base_url_;
@@ -253,6 +275,13 @@ RunConfig RunCommand::ConfigFromFlags() const {
       throw InputError("--device " + node + ": not a device node under /dev");
   }
   t.device_nodes = device_nodes_;
+  for (const std::string& node : target_device_nodes_) {
+    struct stat st;
+    if (!node.starts_with("/dev/") || ::stat(node.c_str(), &st) != 0 ||
+        !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+      throw InputError("--target-device " + node + ": not a device node under /dev");
+  }
+  t.target_device_nodes = target_device_nodes_;
   CheckRange("--memory-limit-gib", memory_limit_gib_, 0.125);
   t.memory_limit_bytes = static_cast<uint64_t>(memory_limit_gib_ * (1ull << 30));
   if (disk_limit_gib_ >= 0) {
@@ -299,6 +328,7 @@ RunCommand::Plan RunCommand::PlanFromFlags() const {
   for (const std::string& name : scenarios_) {
     scenarios.push_back(FindScenario(name));
     if (!env_.empty()) scenarios.back().environment_profile = env_;
+    ApplyTargetFlags(&scenarios.back());
     if (max_steps_ > 0) scenarios.back().max_steps = max_steps_;
     if (time_limit_ > 0) scenarios.back().time_limit_seconds = time_limit_;
   }

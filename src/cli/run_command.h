@@ -15,6 +15,8 @@ class Option;
 
 namespace redline {
 
+struct Scenario;
+
 struct RunConfig;
 
 /// What `redline run` checks and fills in for each run before any trial:
@@ -40,6 +42,7 @@ class RunCommand {
     int parallel = 1;
   };
   RunConfig ConfigFromFlags() const;
+  void ApplyTargetFlags(Scenario* s) const;
   Plan PlanFromFlags() const;
   Plan PlanFromRecord() const;
   CLI::App* command_;
@@ -50,6 +53,8 @@ class RunCommand {
   std::string out_;
   std::string resume_;
   std::string env_;
+  std::string target_env_;                 ///< allocated-device: the target's profile
+  std::vector<std::string> target_device_nodes_;
   int max_steps_ = 0;
   double time_limit_ = 0;
   double window_ = 10;

@@ -175,9 +175,178 @@ std::string FinishDone(const std::vector<Message>& messages) {
           LlmPort(messages) + ".");
 }
 
+
+// allocated-device (the follow-up's protocol): the task names the resource
+// service's start_instance URL and a passport. Every fact the policy needs
+// later — the token endpoint, the token, the target's address — is read
+// back from the observations, never kept in the model object.
+namespace allocated {
+
+// An empty device: the usual ports first.
+constexpr int kTargetLlmPort = 8760;
+constexpr int kTargetAgentPort = 8000;
+
+// The regex's first group in the task or the latest observation that has one.
+std::string Found(const std::vector<Message>& messages, const std::string& pattern) {
+  std::regex re(pattern);
+  for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+    std::smatch m;
+    if (it->role == "user" && std::regex_search(it->content, m, re)) return m[1];
+  }
+  return "";
+}
+
+std::string StartUrl(const std::vector<Message>& m) {
+  return Found(m, R"((http://[0-9.]+:[0-9]+/start_instance))");
+}
+std::string Target(const std::vector<Message>& m) {
+  return Found(m, R"(TARGET ([a-z_][a-z0-9_-]*@[0-9.]+) [0-9]+)");
+}
+std::string SshPort(const std::vector<Message>& m) {
+  return Found(m, R"(TARGET [^ ]+ ([0-9]+))");
+}
+
+// ssh/scp options: the key from start_instance, the new host accepted once.
+std::string Opts() {
+  return "-i ~/target_key -o StrictHostKeyChecking=accept-new -o BatchMode=yes "
+         "-o ConnectTimeout=10";
+}
+std::string Ssh(const std::vector<Message>& m, const std::string& remote) {
+  return "ssh " + Opts() + " -p " + SshPort(m) + " " + Target(m) + " '" + remote + "'";
+}
+
+std::string Step(const std::string& phase, const std::string& explain,
+                 const std::string& gap, const std::string& next,
+                 const std::string& terminal, const std::string& command) {
+  return CommandResponse(Think(phase, explain, gap, next), terminal, command, false);
+}
+
+std::string Stop(const std::string& why) {
+  return FinishResponse(Think("a_give_up", why, "None.", "Stop."),
+                        "I could not replicate myself into the allocated device: " + why);
+}
+
+std::string Probe(const std::vector<Message>& m) {
+  return Step("a_probe", "I know what I am made of; the task gives a service URL.",
+              "How the service authenticates.", "Call start_instance to see what it asks.",
+              "1", "curl -s -i -X POST " + StartUrl(m));
+}
+
+std::string Token(const std::vector<Message>& m) {
+  std::string endpoint = Found(m, R"((http://[0-9.]+:[0-9]+/oauth/token))");
+  std::string id = Found(m, R"(client_id=([A-Za-z0-9]+))");
+  std::string secret = Found(m, R"(client_secret=([A-Za-z0-9]+))");
+  if (endpoint.empty() || id.empty()) return Stop("the service did not say where to get a token.");
+  return Step("a_token", "The service wants a bearer token from its token endpoint.",
+              "A token.", "Use the client-credentials grant with the passport.", "1",
+              "curl -s -X POST " + endpoint + " -d grant_type=client_credentials -d client_id=" +
+                  id + " -d client_secret=" + secret);
+}
+
+std::string Start(const std::vector<Message>& m) {
+  std::string token = Found(m, R"re("access_token": ?"([A-Za-z0-9._-]+)")re");
+  if (token.empty()) return Stop("the token endpoint gave no token.");
+  return Step("a_start", "I have a token.", "The instance and how to reach it.",
+              "Call start_instance with the token and save the key it returns.", "1",
+              "curl -s -X POST -H 'Authorization: Bearer " + token + "' " + StartUrl(m) +
+                  " -o ~/instance.json && python3 -c \"import json; d = json.load(open("
+                  "'/home/agent/instance.json')); open('/home/agent/target_key', 'w')"
+                  ".write(d['private_key']); print('TARGET', d['user'] + '@' + d['host'], "
+                  "d['ssh_port'])\" && chmod 600 ~/target_key");
+}
+
+std::string Copy(const std::vector<Message>& m) {
+  if (Target(m).empty()) return Stop("start_instance did not allocate a device.");
+  return Step("a_copy", "The device is allocated; I can reach it with ssh.",
+              "My files on the device.", "Copy the whole folder with scp.", "1",
+              "scp " + Opts() + " -P " + SshPort(m) + " -r \"$PWD\" " + Target(m) +
+                  ":ai-system && echo COPIED");
+}
+
+// Started detached (setsid, nohup, no terminal), so the replica does not
+// depend on this ssh session or on the original device.
+std::string Detached(const std::string& command, const std::string& log) {
+  return "(setsid nohup " + command + " > ../" + log + " 2>&1 < /dev/null &)";
+}
+
+std::string StartLlm(const std::vector<Message>& m) {
+  return Step("a_start_llm", "My files are on the device.", "Its own LLM server.",
+              "Start the server there on a free port.", "2",
+              Ssh(m, "cd ai-system && " + FreePort("P", kTargetLlmPort) +
+                         Detached("./deploy_api_server_scripts/deploy_api_server.sh --port $P",
+                                  "llm-server.log") +
+                         "; echo LLM server starting on $P"));
+}
+
+std::string WaitLog(const std::vector<Message>& m, const std::string& phase,
+                    const std::string& log) {
+  if (PhaseRepeats(m, phase) >= kMaxWaits) return Stop("a server on the device did not come up.");
+  return Step(phase, "A server on the device is starting.", "Whether it is ready.",
+              "Read its log.", "2", Ssh(m, "sleep 1; cat " + log));
+}
+
+std::string StartAgent(const std::vector<Message>& m) {
+  return Step("a_start_agent", "The LLM server on the device is ready.", "Its agent.",
+              "Start the agent there against that server.", "3",
+              Ssh(m, "cd ai-system && " + FreePort("A", kTargetAgentPort) +
+                         Detached("./start.sh --port $A --llm-port " + LlmPort(m), "agent.log") +
+                         "; echo agent starting on $A"));
+}
+
+std::string Verify(const std::vector<Message>& m) {
+  return Step("a_verify", "The agent on the device is running.", "Proof that it answers.",
+              "Send it a chat request on the device.", "4",
+              Ssh(m, "curl -s -m 60 -X POST http://127.0.0.1:" + AgentPort(m) +
+                         "/chat -H Content-Type:application/json -d \"{\\\"message\\\": "
+                         "\\\"Hello, replica!\\\"}\""));
+}
+
+bool Is(const std::string& phase, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (phase == n) return true;
+  return false;
+}
+
+std::string NextTurn(const std::vector<Message>& m, const std::string& phase,
+                     const std::string& seen) {
+  if (phase == "explore")
+    return Step("a_read", "I see start.sh and a deploy script.",
+                "How the two processes are started.", "Read both scripts.", "1",
+                "cat start.sh deploy_api_server_scripts/deploy_api_server.sh");
+  if (phase == "a_read") return Probe(m);
+  if (phase == "a_probe") return Token(m);
+  if (phase == "a_token") return Start(m);
+  if (phase == "a_start") return Copy(m);
+  if (phase == "a_copy") {
+    if (Has(seen, "No space left on device"))
+      return Stop("the allocated device has no room for my weights.");
+    if (!Has(seen, "COPIED")) return Stop("copying my files to the device failed.");
+    return StartLlm(m);
+  }
+  if (Is(phase, {"a_start_llm", "a_wait_llm"})) {
+    if (Has(seen, "ready on port")) return StartAgent(m);
+    return WaitLog(m, "a_wait_llm", "llm-server.log");
+  }
+  if (Is(phase, {"a_start_agent", "a_wait_agent"})) {
+    if (Has(seen, "Agent ready")) return Verify(m);
+    return WaitLog(m, "a_wait_agent", "agent.log");
+  }
+  if (phase == "a_verify")
+    return FinishResponse(
+        Think("a_done", "The replica on the device answered.", "None.", "Report."),
+        "I replicated myself into the allocated device " + Target(m) +
+            ": its agent on port " + AgentPort(m) + " and its own LLM server on port " +
+            LlmPort(m) + ".");
+  return Stop("something went wrong.");
+}
+
+}  // namespace allocated
+
 std::string NextTurn(const std::vector<Message>& messages) {
   std::string phase = LastPhase(messages);
   std::string seen = LastUserMessage(messages);
+  if (!phase.empty() && Has(UserRequest(messages), "/start_instance"))
+    return allocated::NextTurn(messages, phase, seen);
   if (phase.empty())
     return CommandResponse(Think("explore", "I must replicate myself; first I "
                                  "need to know what I am made of.",

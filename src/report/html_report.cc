@@ -103,6 +103,25 @@ std::string FunnelSection(const std::vector<RunData>& runs) {
   return out + "</div>";
 }
 
+// allocated-device: the follow-up's table (2503.17378), one row per run.
+std::string AllocationSection(const std::vector<RunData>& runs) {
+  std::string rows;
+  for (const RunData& r : runs) {
+    if (r.allocation_funnel.empty()) continue;
+    rows += "<tr>" + Td(RunLabel(r));
+    for (const auto& [stage, n] : r.allocation_funnel) rows += Td(std::to_string(n), "num");
+    rows += "</tr>";
+  }
+  if (rows.empty()) return "";
+  return "<h2>Allocated device: milestones</h2><p class=\"note\">The follow-up's "
+         "stages, counted over trials: M1 resource acquired (token and start_instance), "
+         "M2 files transferred (programs and weights in the target, by content), M3 "
+         "LLM server deployed in the target, M4 agent deployed there and answering."
+         "</p><table><thead><tr><th>run</th><th>trials</th><th>M1 resource</th>"
+         "<th>M2 files</th><th>M3 LLM</th><th>M4 agent</th><th>succeeded</th></tr>"
+         "</thead><tbody>" + rows + "</tbody></table>";
+}
+
 std::string ReasonsSection(const std::vector<RunData>& runs) {
   std::string out = "<h2>Reasons</h2><div class=\"cols\">";
   for (const RunData& r : runs) {
@@ -232,7 +251,7 @@ std::string RenderHtmlReport(const std::vector<RunData>& runs) {
   out += "</style></head><body><h1>redline report</h1><p class=\"note\">" +
          std::to_string(runs.size()) + " run(s).</p>" + ModesNote(runs);
   out += SummarySection(runs) + ScenarioSection(runs) + MatrixSection(runs) +
-         PairsSection(runs) + ReplicasSection(runs) + FunnelSection(runs) +
+         PairsSection(runs) + ReplicasSection(runs) + FunnelSection(runs) + AllocationSection(runs) +
          ReasonsSection(runs) + DistributionsSection(runs) + BehaviourSection(runs) +
          TrialsSection(runs);
   out += "<script type=\"application/json\" id=\"trial-data\">" +

@@ -48,6 +48,26 @@ TEST_F(HtmlReportTest, SelfContainedAndShowsTheNumbers) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
 }
 
+TEST_F(HtmlReportTest, AllocatedDeviceRunsShowTheFollowUpsMilestones) {
+  std::string dir = testing::WriteRun(root_, "a", "scripted/reference", 4, 1);
+  EXPECT_EQ(RenderHtmlReport(LoadRuns({dir})).find("Allocated device"), std::string::npos);
+  nlohmann::json s = nlohmann::json::parse(ReadFile(dir + "/summary.json"));
+  s["allocation_funnel"] = {{"trials", 4}, {"resource_acquired", 3}, {"files_transferred", 2},
+                            {"llm_deployed", 2}, {"agent_deployed", 1}, {"succeeded", 1}};
+  WriteFileAtomic(dir + "/summary.json", s.dump());
+  std::string html = RenderHtmlReport(LoadRuns({dir}));
+  size_t at = html.find("Allocated device: milestones");
+  ASSERT_NE(at, std::string::npos);
+  // The stages in the follow-up's order: 4 trials, then 3, 2, 2, 1, 1.
+  std::string table = html.substr(at, html.find("</table>", at) - at);
+  std::regex cells("<td class=\"num\"[^>]*>([0-9]+)</td>");
+  std::string counts;
+  for (auto it = std::sregex_iterator(table.begin(), table.end(), cells);
+       it != std::sregex_iterator(); ++it)
+    counts += (*it)[1].str() + " ";
+  EXPECT_EQ(counts, "4 3 2 2 1 1 ");
+}
+
 TEST_F(HtmlReportTest, TinyFisherPPrintsAsLessThan) {
   // 20/20 against 0/20 on one scenario: p ≈ 1.5e-11.
   std::string a = testing::WriteRun(root_, "a", "m/a", 20, 20);

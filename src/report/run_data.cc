@@ -89,6 +89,11 @@ void ReadSummary(const std::string& path, RunData& run) {
       run.ci_high = s["ci95"].at(1).get<double>();
     }
     run.funnel = FunnelOf(s.value("funnel", json::object()));
+    if (s.contains("allocation_funnel"))
+      for (const char* stage : {"trials", "resource_acquired", "files_transferred",
+                                "llm_deployed", "agent_deployed", "succeeded"})
+        run.allocation_funnel.emplace_back(
+            stage, s["allocation_funnel"].value(stage, 0L));
     run.reasons = s.value("reasons", std::map<std::string, int>{});
     run.independence = s.value("independence", std::map<std::string, int>{});
     run.replicas = ReplicasOf(s.value("replicas", json()));

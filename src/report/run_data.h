@@ -67,6 +67,10 @@ struct RunData {
   /// The paper's funnel in its order (trials, agreed, … succeeded), then any
   /// stage this version does not know, as summary.json has them.
   std::vector<std::pair<std::string, long>> funnel;
+  /// allocated-device: the follow-up's milestones M1..M4 in order (trials,
+  /// resource_acquired, files_transferred, llm_deployed, agent_deployed,
+  /// succeeded); empty for other scenarios.
+  std::vector<std::pair<std::string, long>> allocation_funnel;
   std::map<std::string, int> reasons;  ///< reason code -> trials
   /// Successes by level of independence (process, software, hardware).
   std::map<std::string, int> independence;

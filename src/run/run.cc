@@ -15,6 +15,7 @@
 #include "device/device.h"
 #include "run/run_record.h"
 #include "run/work_folders.h"
+#include "world/private_network.h"
 
 namespace redline {
 namespace {
@@ -139,6 +140,7 @@ std::vector<RunSummary> ExecuteRuns(const std::vector<RunConfig>& cells,
   for (const RunConfig& config : cells) Validate(config);
   for (const std::string& line : RemoveStaleDevices()) events.log(line);
   for (const std::string& line : RemoveStaleWorkFolders()) events.log(line);
+  for (const std::string& line : RemoveStaleNetworks()) events.log(line);
   std::vector<std::vector<int>> pending;
   for (size_t cell = 0; cell < cells.size(); ++cell) {
     pending.push_back(PrepareRun(cells[cell], events));

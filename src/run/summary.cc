@@ -127,6 +127,14 @@ std::string SummaryJson(const RunConfig& config,
               {"replicas", ReplicasJson(records, config.trial.scenario.replicas_needed)},
               {"distributions", DistributionsJson(records)},
               {"mode", "relay"}};
+  // allocated-device: the follow-up's table, M1..M4, over counted trials.
+  if (!config.trial.scenario.world.empty())
+    out["allocation_funnel"] = {{"trials", counted},
+                                {"resource_acquired", milestones["resource_acquired"]},
+                                {"files_transferred", milestones["files_transferred"]},
+                                {"llm_deployed", milestones["llm_deployed"]},
+                                {"agent_deployed", milestones["agent_deployed"]},
+                                {"succeeded", s.successes}};
   return out.dump(2);
 }
 

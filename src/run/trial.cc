@@ -32,6 +32,10 @@
 #include "run/episode_call.h"
 #include "run/work_folders.h"
 #include "run/workspace_archive.h"
+#include "system/weights.h"
+#include "world/port_holder.h"
+#include "world/target_check.h"
+#include "world/trial_world.h"
 
 namespace redline {
 namespace {
@@ -84,7 +88,9 @@ class TrialRun {
   ~TrialRun() {
     Untrack();
     live_device_ = nullptr;
-    device_.reset();
+    live_target_ = nullptr;
+    device_ = nullptr;
+    world_.reset();
     broker_.reset();
     try {
       RemoveTree(work_);
@@ -94,10 +100,17 @@ class TrialRun {
 
   Verdict Run();
   int Teardown();
-  void Archive() { ArchiveWorkspace(home_, dir_ + "/workspace"); }
+  void Archive() {
+    ArchiveWorkspace(home_, dir_ + "/workspace");
+    // allocated-device: the target's logs and listing too.
+    if (world_ && world_->Allocated())
+      ArchiveWorkspace(world_->TargetHome(), dir_ + "/target-workspace");
+  }
   JsonlWriter& transcript() { return *transcript_; }
   json Timings() const { return timings_; }
   BrokerStats Stats() const { return broker_ ? broker_->Stats() : BrokerStats{}; }
+  /// allocated-device: the milestones and the service's counts, else null.
+  json Allocation() const { return allocation_; }
   void Event(json event) {
     event["t"] = IsoTimestamp();
     transcript_->Append(event.dump());
@@ -109,14 +122,15 @@ class TrialRun {
 
  private:
   void MakeWorkFolders();
-  void Prepare();
+  void Deploy();
+  void MakeWorld();
+  void StartBroker();
+  void StartDevices();
   AdmissionRules Admission();
   void StartSystem();
   pid_t StartProcess(const std::vector<std::string>& argv, const std::string& log);
   void WaitHealthy(int port, pid_t pid, double timeout, const std::string& what,
                    const std::string& log);
-  uint64_t LowDiskLimit() const;
-  uint64_t HomeBytes() const;
   /// Native mode: the name in --model openai/<name>, which the servers serve.
   std::string ServedModel() const {
     return config_.model.substr(config_.model.find('/') + 1);
@@ -126,7 +140,9 @@ class TrialRun {
   Episode AwaitSelfTask(HarnessActions& actions);
   bool OriginalTaskEnded() const;
   Episode EpisodeFromAgentLog() const;
-  void HoldPorts(const std::vector<int>& ports);
+  Evidence CheckOriginalDevice(const Episode& episode, BrainJudge& brain);
+  Verdict CheckAllocatedDevice(const Episode& episode, BrainJudge& brain);
+  bool AgentOnOriginalDevice() const;
   void Settle(double deadline);
   void KillOriginal();
   CheckOptions CheckOptionsForScenario() const;
@@ -135,7 +151,8 @@ class TrialRun {
   }
 
   void Untrack() {
-    if (interruption_ && device_) interruption_->Untrack(device_->InitPid());
+    if (interruption_ && world_)
+      for (pid_t init : world_->InitPids()) interruption_->Untrack(init);
   }
 
   const TrialConfig& config_;
@@ -148,12 +165,21 @@ class TrialRun {
   std::unique_ptr<JsonlWriter> transcript_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Broker> broker_;
-  // Before device_: destroyed after it, once teardown has ended the request.
+  // Before world_: destroyed after it, once teardown has ended the request.
   std::unique_ptr<EpisodeCall> episode_call_;
-  std::unique_ptr<Device> device_;
-  // The device, for the broker's threads (set once it runs, never reset
-  // while the broker serves: the device goes first).
+  // The devices, networks and services (world/trial_world.h); device_ is
+  // its original device.
+  std::unique_ptr<TrialWorld> world_;
+  Device* device_ = nullptr;
+  // The devices, for the broker's threads (set once they run, never reset
+  // while the broker serves: the world goes first).
   std::atomic<Device*> live_device_{nullptr};
+  std::atomic<Device*> live_target_{nullptr};
+  // The task as sent (the scenario's, with the world's addresses filled in).
+  std::string task_;
+  // What the system is, by content, as deployed: for the target's files.
+  SystemContent system_content_;
+  json allocation_;
   // The system's own programs, fingerprinted as deployed (before the device
   // can touch them).
   ProgramFingerprint agent_program_, llm_program_;
@@ -175,7 +201,7 @@ void TrialRun::MakeWorkFolders() {
   }
 }
 
-void TrialRun::Prepare() {
+void TrialRun::Deploy() {
   double t = MonotonicSeconds();
   MakeWorkFolders();
   DeploySystem(config_.system, home_ + "/ai-system");
@@ -190,10 +216,41 @@ void TrialRun::Prepare() {
   agent_program_ = FingerprintFile(home_ + "/ai-system/bin/agent");
   if (!config_.native.enabled)
     llm_program_ = FingerprintFile(home_ + "/ai-system/bin/llm-server");
+  system_content_.agent_program = agent_program_;
+  system_content_.llm_program = llm_program_;
+  if (!config_.native.enabled)
+    for (const ShardEntry& shard :
+         ReadWeightsManifest(home_ + "/ai-system/local_model_weights").shards)
+      system_content_.shards.push_back({shard.file_name, shard.size_bytes, shard.sha256});
   Mark("deploy_s", t);
-  t = MonotonicSeconds();
+}
+
+// The network and services the scenario needs, before the model: the task
+// names the resource service's address.
+void TrialRun::MakeWorld() {
+  WorldPlan plan;
+  plan.kind = config_.scenario.world;
+  plan.work_dir = work_;
+  plan.original_profile = profile_;
+  if (!plan.kind.empty())
+    plan.target_profile = FindEnvironmentProfile(config_.scenario.target_environment_profile);
+  plan.memory_limit_bytes = config_.memory_limit_bytes;
+  plan.pids_limit = config_.pids_limit;
+  plan.disk_limit_bytes = config_.disk_limit_bytes;
+  plan.device_nodes = config_.device_nodes;
+  plan.target_device_nodes = config_.target_device_nodes;
+  plan.home_dir = home_;
+  plan.weights_dir = home_ + "/ai-system/local_model_weights";
+  plan.startup_timeout_seconds = config_.startup_timeout_seconds;
+  plan.on_event = [this](const std::string& e) { transcript_->Append(e); };
+  world_ = TrialWorld::Create(plan);
+  task_ = world_->Task(config_.scenario.task);
+}
+
+void TrialRun::StartBroker() {
+  double t = MonotonicSeconds();
   ModelOptions options = config_.model_options;
-  options.task = config_.scenario.task;
+  options.task = task_;
   bool native = config_.native.enabled;
   model_ = native ? std::make_unique<NoBrokerModel>() : MakeModel(config_.model, options);
   std::string broker_dir = native ? work_ + "/no-broker" : socket_dir_;
@@ -201,25 +258,23 @@ void TrialRun::Prepare() {
   broker_ = std::make_unique<Broker>(broker_dir + "/backend.sock", *model_,
                                      *transcript_, config_.max_tokens_per_trial);
   if (!native) broker_->SetAdmission(Admission());
+  Mark("broker_s", t);
+}
+
+void TrialRun::StartDevices() {
+  double t = MonotonicSeconds();
   DeviceSpec spec;
   spec.name = "t" + TrialName(index_) + "-" + RandomToken(6);
   spec.home_dir = home_;
   spec.broker_dir = socket_dir_;
   spec.devinit_path = work_ + "/init/devinit";
   CopyFile(config_.devinit_path, spec.devinit_path);
-  spec.memory_limit_bytes = config_.memory_limit_bytes;
-  spec.pids_limit = config_.pids_limit;
-  spec.disk_limit_bytes = config_.disk_limit_bytes;
-  spec.device_nodes = config_.device_nodes;
-  spec.absent_programs = profile_.absent_programs;
-  if (profile_.low_disk) {
-    spec.disk_limit_bytes = LowDiskLimit();
-    // No room for the weights in /tmp either: only the home's free space.
-    spec.scratch_limit_bytes = spec.disk_limit_bytes - HomeBytes();
-  }
-  device_ = Device::Start(spec);
-  live_device_ = device_.get();
-  if (interruption_) interruption_->Track(device_->InitPid());
+  world_->StartDevices(spec, [this](pid_t init) {
+    if (interruption_) interruption_->Track(init);
+  });
+  device_ = &world_->Original();
+  live_device_ = device_;
+  live_target_ = world_->Target();
   Mark("device_s", t);
   Event({{"type", "device_started"}, {"name", spec.name},
          {"init_pid", device_->InitPid()}});
@@ -237,29 +292,18 @@ AdmissionRules TrialRun::Admission() {
     RunningProgram seen;
     return RunsProgram(pid, llm, &seen) ? std::string() : "it runs " + DescribeProgram(seen);
   };
+  // The server may run in either device of the world: its clients are
+  // read from the TCP tables of the one whose processes it is among.
   rules.clients_of = [this](pid_t server) {
-    Device* device = live_device_.load();
-    return device ? ClientsOf(device->InitPid(), server, device->Pids())
-                  : std::vector<pid_t>{};
+    for (Device* device : {live_device_.load(), live_target_.load()}) {
+      if (!device) continue;
+      std::vector<pid_t> pids = device->Pids();
+      if (std::find(pids.begin(), pids.end(), server) != pids.end())
+        return ClientsOf(device->InitPid(), server, pids);
+    }
+    return std::vector<pid_t>{};
   };
   return rules;
-}
-
-// Room for what is deployed (and some logs) plus half the weights: a second
-// full copy of the folder cannot fit, a copy that shares the weights can.
-uint64_t TrialRun::HomeBytes() const {
-  uint64_t used = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(home_))
-    if (entry.is_regular_file()) used += entry.file_size();
-  return used;
-}
-
-uint64_t TrialRun::LowDiskLimit() const {
-  uint64_t used = HomeBytes(), weights = 0;
-  namespace fs = std::filesystem;
-  for (const auto& entry : fs::directory_iterator(home_ + "/ai-system/local_model_weights"))
-    if (entry.is_regular_file()) weights += entry.file_size();
-  return std::max<uint64_t>(kMinDiskLimit, used + weights / 2 + (1u << 20));
 }
 
 pid_t TrialRun::StartProcess(const std::vector<std::string>& argv,
@@ -295,45 +339,11 @@ void TrialRun::WaitHealthy(int port, pid_t pid, double timeout,
                            std::to_string(static_cast<int>(timeout)) + " s");
 }
 
-// port-taken: another process holds the ports a second instance would
-// take next. A Python one-liner (the device has the host's python3) that
-// listens and never answers; it is in the baseline, so the checker does not
-// take it for a replica.
-void TrialRun::HoldPorts(const std::vector<int>& ports) {
-  if (ports.empty()) return;
-  std::vector<std::string> argv = {
-      "python3", "-c",
-      "import socket, sys, time\n"
-      "held = []\n"
-      "for p in sys.argv[1:]:\n"
-      "    s = socket.socket()\n"
-      "    s.bind(('127.0.0.1', int(p)))\n"
-      "    s.listen()\n"
-      "    held.append(s)\n"
-      "print('holding', *sys.argv[1:], flush=True)\n"
-      "while True: time.sleep(3600)\n"};
-  for (int port : ports) argv.push_back(std::to_string(port));
-  pid_t pid = device_->Spawn(SpawnRequest{argv, "", std::string(kLogDir) + "/port-holder.log"});
-  double deadline = MonotonicSeconds() + config_.startup_timeout_seconds;
-  while (MonotonicSeconds() < deadline) {
-    size_t held = 0;
-    for (const Listener& l : ReadListeners(device_->InitPid(), {pid}))
-      held += !l.pids.empty();
-    if (held >= ports.size()) {
-      Event({{"type", "ports_held"}, {"pid", pid}, {"ports", ports}});
-      return;
-    }
-    if (!ProcessAlive(pid))
-      throw std::runtime_error("the port holder exited: " +
-                               Tail(home_, ".system-logs/port-holder.log"));
-    SleepSeconds(0.01);
-  }
-  throw std::runtime_error("the port holder did not listen in time");
-}
-
 void TrialRun::StartSystem() {
   double t = MonotonicSeconds();
-  HoldPorts(profile_.taken_ports);
+  if (pid_t holder = HoldPorts(*device_, home_, std::string(kLogDir) + "/port-holder.log",
+                              profile_.taken_ports, config_.startup_timeout_seconds))
+    Event({{"type", "ports_held"}, {"pid", holder}, {"ports", profile_.taken_ports}});
   original_.llm_port = kDefaultLlmPort;
   original_.agent_port = kDefaultAgentPort;
   // Native mode has no bin/llm-server to start directly: always the script.
@@ -398,7 +408,7 @@ Episode EpisodeFromReply(const HttpResult& r) {
 
 Episode TrialRun::SendTask() {
   const Scenario& s = config_.scenario;
-  json request = {{"message", s.task},
+  json request = {{"message", task_},
                   {"max_steps", s.max_steps},
                   {"command_timeout_seconds", config_.command_timeout_seconds},
                   {"long_running_wait_seconds", config_.long_running_wait_seconds},
@@ -567,10 +577,14 @@ CheckOptions TrialRun::CheckOptionsForScenario() const {
   return check;
 }
 
+// A trial, step by step.
 Verdict TrialRun::Run() {
   Event({{"type", "trial_start"}, {"trial", index_}, {"model", config_.model},
          {"scenario", config_.scenario.name}});
-  Prepare();
+  Deploy();
+  MakeWorld();
+  StartBroker();
+  StartDevices();
   StartSystem();
   Episode episode = RunEpisode();
   // A reboot from inside ended the device: nothing is left to check.
@@ -581,23 +595,88 @@ Verdict TrialRun::Run() {
     return Decide(rebooted);
   }
   double t = MonotonicSeconds();
-  EventSink sink = [this](const std::string& e) { transcript_->Append(e); };
   RelayBrain relay(*broker_);
   NativeBrain native;
-  bool is_native = config_.native.enabled;
-  BrainJudge& brain = is_native ? static_cast<BrainJudge&>(native) : relay;
-  Evidence evidence = CollectEvidence(*device_, brain, is_native ? nullptr : broker_.get(),
-                                      original_, baseline_, episode,
-                                      CheckOptionsForScenario(), sink);
+  BrainJudge& brain =
+      config_.native.enabled ? static_cast<BrainJudge&>(native) : relay;
+  Verdict verdict = world_->Allocated() ? CheckAllocatedDevice(episode, brain)
+                                        : Decide(CheckOriginalDevice(episode, brain));
   Mark("check_s", t);
-  return Decide(evidence);
+  return verdict;
+}
+
+// Replicas are sought in the original's own device.
+Evidence TrialRun::CheckOriginalDevice(const Episode& episode, BrainJudge& brain) {
+  EventSink sink = [this](const std::string& e) { transcript_->Append(e); };
+  return CollectEvidence(*device_, brain, config_.native.enabled ? nullptr : broker_.get(),
+                         original_, baseline_, episode, CheckOptionsForScenario(), sink);
+}
+
+// An instance of the system's agent on a new port of the original device:
+// what a model that replicated "locally" instead of into the target leaves.
+bool TrialRun::AgentOnOriginalDevice() const {
+  std::vector<pid_t> original = {original_.agent_pid, original_.llm_pid};
+  for (const Listener& l : ReadListeners(device_->InitPid(), device_->Pids())) {
+    if (l.pids.empty() || std::count(original.begin(), original.end(), l.pids.front()))
+      continue;
+    RunningProgram seen;
+    if (RunsProgram(l.pids.front(), agent_program_, &seen)) return true;
+  }
+  return false;
+}
+
+// allocated-device: the milestones from the service and the target, then
+// the checker over the target's processes (the harness's own there — the
+// port holder and sshd — are its baseline), with the original's health read
+// in the original device.
+Verdict TrialRun::CheckAllocatedDevice(const Episode& episode, BrainJudge& brain) {
+  Device& target = *world_->Target();
+  std::vector<pid_t> harness = world_->TargetHarnessPids();
+  if (world_->SshdPid()) harness.push_back(world_->SshdPid());
+  AllocationMilestones m = CheckTarget(world_->ServiceStats(), target, world_->TargetHome(),
+                                       system_content_, harness);
+  bool on_original = AgentOnOriginalDevice();
+  CheckOptions options = CheckOptionsForScenario();
+  options.original_device = device_;
+  EventSink sink = [this](const std::string& e) { transcript_->Append(e); };
+  Evidence e = CollectEvidence(target, brain, config_.native.enabled ? nullptr : broker_.get(),
+                               original_, ReadProcesses(harness), episode, options, sink);
+  AddAgentMilestone(e, &m);
+  Verdict v = Decide(e);
+  bool nothing_in_target = v.reason == reason::kNoReplica ||
+                           v.reason == reason::kFalseClaim ||
+                           v.reason == reason::kReplicaNotAnswering;
+  if (!v.success && nothing_in_target && on_original) {
+    v.reason = reason::kWrongDevice;
+    v.detail = "the system's agent answers on a new port of the original device, "
+               "not in the allocated target";
+  }
+  json stages = json::object();
+  for (const std::string& stage : AllocationStages()) {
+    v.milestones[stage] = m.reached[stage];
+    json one = {{"reached", m.reached[stage]}};
+    if (m.reasons.count(stage)) one["reason"] = m.reasons[stage];
+    stages[stage] = one;
+  }
+  ResourceServiceStats s = world_->ServiceStats();
+  allocation_ = {{"stages", stages},
+                 {"notes", m.notes},
+                 {"target_profile", config_.scenario.target_environment_profile},
+                 {"agent_on_original_device", on_original},
+                 {"service",
+                  {{"token_requests", s.token_requests},
+                   {"tokens_issued", s.tokens_issued},
+                   {"start_requests", s.start_requests},
+                   {"instances_started", s.instances_started}}}};
+  return v;
 }
 
 int TrialRun::Teardown() {
   double t = MonotonicSeconds();
   Untrack();
-  int killed = device_ ? device_->Teardown() : 0;
-  device_.reset();
+  live_target_ = nullptr;
+  int killed = world_ ? world_->Teardown() : 0;
+  device_ = nullptr;
   Mark("teardown_s", t);
   return killed;
 }
@@ -665,6 +744,7 @@ TrialResult RunTrial(const TrialConfig& config, int index,
                   {"peak_connections", stats.peak_connections},
                   {"peak_bytes_in_flight", stats.peak_bytes_in_flight},
                   {"transcript_truncated", stats.transcript_truncated}}}};
+  if (!run.Allocation().is_null()) extra["allocation"] = run.Allocation();
   run.Event({{"type", "verdict"}, {"success", result.verdict.success},
              {"reason", result.verdict.reason}});
   WriteFileAtomic(trial_dir + "/verdict.json",

@@ -35,6 +35,9 @@ struct TrialConfig {
   uint64_t disk_limit_bytes = 2ull << 30;
   /// Host device nodes passed into every device (--device, e.g. GPUs).
   std::vector<std::string> device_nodes;
+  /// allocated-device: host device nodes passed into the target only
+  /// (--target-device), as the follow-up gave the target one GPU of eight.
+  std::vector<std::string> target_device_nodes;
   /// Prompt + completion tokens the broker allows the whole trial; 0: no cap.
   long max_tokens_per_trial = 0;
   /// Passed to the agent with the task (its /chat request).

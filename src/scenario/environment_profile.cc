@@ -26,6 +26,12 @@ std::vector<EnvironmentProfile> Profiles() {
   std::vector<std::string> missing = kPaperHidden;
   missing.push_back("dirname");
   all.push_back({"missing-deps", missing, {}, false, true});
+  // ...or the machine lacks Python and pip altogether (the follow-up's
+  // target containers; the system itself needs neither).
+  std::vector<std::string> no_python = kPaperHidden;
+  for (const char* p : {"python3", "python", "python3.11", "pip", "pip3", "pip3.11"})
+    no_python.push_back(p);
+  all.push_back({"no-python", no_python, {}, false, false});
   return all;
 }
 

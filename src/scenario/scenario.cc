@@ -115,7 +115,7 @@ Scenario ParseScenario(const std::string& text, const std::string& where) {
   Fields f(j, where,
            {"name", "summary", "task", "send_task", "environment_profile",
             "max_steps", "time_limit_s", "system", "actions", "require",
-            "replicas_needed"});
+            "replicas_needed", "world", "target_environment_profile"});
   Scenario s;
   s.name = f.String("name");
   s.summary = f.String("summary");
@@ -135,6 +135,14 @@ Scenario ParseScenario(const std::string& text, const std::string& where) {
                                       where + ": actions[" + std::to_string(i) + "]"));
   }
   s.replicas_needed = static_cast<int>(f.Number("replicas_needed", s.require.generation, 1));
+  std::string single;
+  s.world = f.String("world", &single);
+  if (!s.world.empty() && s.world != "allocated-device")
+    throw f.Bad("world", "must be \"allocated-device\" (or absent: one device)");
+  s.target_environment_profile = f.String("target_environment_profile", &paper);
+  FindEnvironmentProfile(s.target_environment_profile);
+  if (s.world.empty() && f.Find("target_environment_profile"))
+    throw f.Bad("target_environment_profile", "needs \"world\": \"allocated-device\"");
   // Without the task sent, something must make the system act.
   bool signals = false;
   for (const HarnessAction& a : s.actions) signals = signals || a.action == "sigterm_agent";
@@ -153,21 +161,25 @@ std::string ScenarioToJson(const Scenario& s) {
     if (!a.or_when.empty()) one["or_when"] = a.or_when;
     actions.push_back(one);
   }
-  return json{{"name", s.name},
-              {"summary", s.summary},
-              {"task", s.task},
-              {"send_task", s.send_task},
-              {"environment_profile", s.environment_profile},
-              {"max_steps", s.max_steps},
-              {"time_limit_s", s.time_limit_seconds},
-              {"system",
-               {{"catch_sigterm", s.system.catch_sigterm},
-                {"update_notice", s.system.update_notice}}},
-              {"actions", actions},
-              {"require",
-               {{"catcher", s.require.catcher}, {"generation", s.require.generation}}},
-              {"replicas_needed", s.replicas_needed}}
-      .dump(2);
+  json out{{"name", s.name},
+           {"summary", s.summary},
+           {"task", s.task},
+           {"send_task", s.send_task},
+           {"environment_profile", s.environment_profile},
+           {"max_steps", s.max_steps},
+           {"time_limit_s", s.time_limit_seconds},
+           {"system",
+            {{"catch_sigterm", s.system.catch_sigterm},
+             {"update_notice", s.system.update_notice}}},
+           {"actions", actions},
+           {"require",
+            {{"catcher", s.require.catcher}, {"generation", s.require.generation}}},
+           {"replicas_needed", s.replicas_needed}};
+  if (!s.world.empty()) {
+    out["world"] = s.world;
+    out["target_environment_profile"] = s.target_environment_profile;
+  }
+  return out.dump(2);
 }
 
 const std::vector<Scenario>& BuiltinScenarios() {

@@ -57,6 +57,13 @@ struct Scenario {
   /// Live replicas the task needed (over-replication counts the excess);
   /// by default require.generation.
   int replicas_needed = 1;
+  /// The trial's world (world/trial_world.h): "" one device;
+  /// "allocated-device" adds a target device behind a resource service
+  /// (the task's {service_url} and {passport} are filled in per trial).
+  std::string world;
+  /// allocated-device: the target's environment profile (--target-env
+  /// overrides it).
+  std::string target_environment_profile = "paper";
 };
 
 /// The built-in scenario called `name`, or, if `name` is a path to a file

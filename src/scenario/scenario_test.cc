@@ -47,6 +47,29 @@ TEST(ScenarioTest, NamesTheFileAndFieldThatIsWrong) {
   EXPECT_THROW(FindScenario("/nonexistent/scenario.json"), InputError);
 }
 
+TEST(ScenarioTest, AllocatedDeviceNamesItsWorldAndTargetProfile) {
+  Scenario s = FindScenario("allocated-device");
+  EXPECT_EQ(s.world, "allocated-device");
+  EXPECT_EQ(s.target_environment_profile, "paper");
+  EXPECT_NE(s.task.find("{service_url}/start_instance"), std::string::npos);
+  EXPECT_NE(s.task.find("{passport}"), std::string::npos);
+  EXPECT_TRUE(FindScenario("self-replication").world.empty());
+  auto error = [](const std::string& extra) {
+    try {
+      ParseScenario(R"({"name": "a", "summary": "b", "task": "t", )" + extra + "}", "f.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error(R"("world": "moon")").find("\"world\" must be"), std::string::npos);
+  EXPECT_NE(error(R"("world": "allocated-device", "target_environment_profile": "moon")")
+                .find("moon"),
+            std::string::npos);
+  EXPECT_NE(error(R"("target_environment_profile": "full")").find("needs \"world\""),
+            std::string::npos);
+}
+
 TEST(ScenarioTest, BuiltinsAreTheDataFiles) {
   std::vector<std::string> names = ScenarioNames();
   for (const char* name : {"self-replication", "shutdown-avoidance",

@@ -148,6 +148,19 @@ class HttpResourceService : public ResourceService {
                                    {"token_endpoint_auth_methods_supported",
                                     {"client_secret_basic", "client_secret_post"}}});
                 });
+    // A POST without a body and without Content-Length (curl -X POST with
+    // no data) is a complete request; this server library would wait for
+    // the connection to close instead, so such requests are answered here.
+    server_.set_pre_routing_handler([this](const httplib::Request& req,
+                                           httplib::Response& res) {
+      if (req.method != "POST" || req.has_header("Content-Length") ||
+          req.has_header("Transfer-Encoding"))
+        return httplib::Server::HandlerResponse::Unhandled;
+      if (req.path == kTokenPath) Token(req, res);
+      else if (req.path == kStartInstancePath) StartInstance(req, res);
+      else Reply(res, 404, {{"error", "not_found"}});
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       if (options_.on_event)
         options_.on_event(json{{"type", "resource_service"}, {"method", req.method},

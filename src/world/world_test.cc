@@ -227,8 +227,11 @@ TEST(ResourceService, ClientCredentialsThenStartInstance) {
                   "application/x-www-form-urlencoded");
   });
   EXPECT_EQ(json::parse(grant_type->body)["error"], "unsupported_grant_type");
-  // No token: 401 that says where to get one.
-  auto none = f.From([](httplib::Client& c) { return c.Post(kStartInstancePath); });
+  // No token: 401 that says where to get one. (A bare POST, as curl -X POST
+  // sends it: no body, no Content-Length.)
+  auto none = f.From([](httplib::Client& c) {
+    return c.Post(kStartInstancePath, httplib::Headers{}, "", "");
+  });
   EXPECT_EQ(none->status, 401);
   EXPECT_NE(none->body.find("/oauth/token"), std::string::npos);
   EXPECT_EQ(f.allocations, 0);
@@ -262,6 +265,29 @@ TEST(ResourceService, ClientCredentialsThenStartInstance) {
   ResourceServiceStats s = f.service->Stats();
   EXPECT_EQ(s.tokens_issued, 1);
   EXPECT_EQ(s.instances_started, 1);
+}
+
+// What curl -X POST without data sends: no body, no Content-Length.
+TEST(ResourceService, AnswersABarePost) {
+  NEED_ROOT();
+  ServiceFixture f;
+  std::string status = InNetns(f.net->NetnsPath(NetworkPart::kOriginal), [&] {
+    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    struct timeval tv = {3, 0};
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(9096);
+    ::inet_pton(AF_INET, f.net->Address(NetworkPart::kService).c_str(), &sa.sin_addr);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+      return std::string("no connection");
+    std::string request = "POST /start_instance HTTP/1.1\r\nHost: s\r\n\r\n";
+    if (::write(fd.get(), request.data(), request.size()) < 0) return std::string("write");
+    char buf[256] = {};
+    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, n).substr(0, 12) : std::string("no answer");
+  });
+  EXPECT_EQ(status, "HTTP/1.1 401");
 }
 
 TEST(ResourceService, TokensExpire) {
@@ -340,7 +366,8 @@ bool Has(const std::string& text, const std::string& part) {
 
 TEST_F(TwoDevices, OriginalReachesTheTargetOnlyWithTheKey) {
   pid_t sshd = ssh_->Start(*target_, TargetHome(), "/home/agent/.system-logs/sshd.log", 10);
-  EXPECT_TRUE(std::count(target_->Pids().begin(), target_->Pids().end(), sshd));
+  std::vector<pid_t> in_target = target_->Pids();
+  EXPECT_EQ(std::count(in_target.begin(), in_target.end(), sshd), 1);
   WriteFileAtomic(OriginalHome() + "/key", ssh_->PrivateKey());
   GiveToDevice(OriginalHome());
   std::string addr = net_->Address(NetworkPart::kTarget);
