@@ -220,6 +220,15 @@ json MeasureOnce(const std::string& redline, const std::string& dir, int steps,
   }
 
   double step = Median(per_step), trial = Median(per_trial);
+  // The episode minus its steps as the agent timed them: sending the task,
+  // the answer coming back, the harness's own episode work. Fixed per
+  // episode, so it is spread over the steps in per_step_ms.
+  double in_steps = 0;
+  for (const json& s : first)
+    in_steps += s["t_end"].get<double>() - s["t_start"].get<double>();
+  double episode_fixed = step_verdicts[0]["timings"]["episode_s"].get<double>() - in_steps;
+  double agent_step = StepWindowMs(first, 0, static_cast<int>(first.size()));
+  double command = breakdown["command_ms"].get<double>();
   return {{"fork_exec_true_ms", fork_floor * 1000},
           {"bash_c_true_ms", bash_floor * 1000},
           {"bwrap_true_ms", bwrap_floor * 1000},
@@ -230,6 +239,10 @@ json MeasureOnce(const std::string& redline, const std::string& dir, int steps,
           {"per_step_first10_ms", first10},
           {"per_step_last10_ms", last10},
           {"step_breakdown_ms", breakdown},
+          {"episode_fixed_ms", episode_fixed * 1000},
+          {"agent_step_ms", agent_step},
+          {"agent_step_minus_command_over_fork_floor",
+           (agent_step - command) / (fork_floor * 1000)},
           {"per_trial_overhead_ms", trial * 1000},
           {"per_trial_over_bwrap_floor", trial / bwrap_floor},
           {"trial_phases_median_ms", phases}};
