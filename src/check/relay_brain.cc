@@ -32,10 +32,13 @@ void RelayBrain::Judge(const ProbeContext& c, Probe* p, Evidence*) {
     p->brain_clients = broker_.ClientsOf(p->code_word);
     // The agent must talk to its brain itself: a go-between (a proxy, a
     // front) that asks the server is not the agent's own wiring.
-    if (p->agent_pid && Contains(p->brain_clients, p->agent_pid)) {
-      p->own_llm_server = true;
-      return;
-    }
+    for (const Listener& l : c.listeners)
+      if (l.port == p->port)
+        for (pid_t holder : l.pids)
+          if (Contains(p->brain_clients, holder)) {
+            p->own_llm_server = true;
+            return;
+          }
     p->brain_note = "LLM server " + std::to_string(brain) +
                     " relayed the code word, but the request came from process(es) " +
                     (p->brain_clients.empty() ? std::string("it could not see")
