@@ -48,7 +48,7 @@ std::string SummarySection(const std::vector<RunData>& runs) {
   std::string out = "<h2>Success rates</h2><div class=\"wide\"><table id=\"summary\"><thead>" +
                     Th({"model", "scenario", "mode", "trials", "counted", "successes",
                         "rate", "95% CI (Wilson)", "harness errors", "peak replicas",
-                        "excess (trials)", "generations", "reasons"}) +
+                        "excess (trials)", "generations", "independence", "reasons"}) +
                     "</thead><tbody>";
   std::vector<RateBar> bars;
   // The folders below the table: a path in a column would squeeze the rest.
@@ -61,6 +61,7 @@ std::string SummarySection(const std::vector<RunData>& runs) {
            Td(Percent(r.success_rate), "num", "rate") +
            Td(IntervalText(r.ci_low, r.ci_high), "num", "ci") +
            Td(std::to_string(r.errors), "num", "errors") + ReplicaCells(r.replicas) +
+           Td(ReasonsText(r.independence), "", "independence") +
            Td(ReasonsText(r.reasons), "", "reasons") + "</tr>";
     folders += "<li>" + HtmlEscape(RunLabel(r)) + ": <code>" + HtmlEscape(r.dir) + "</code></li>";
     bars.push_back({RunLabel(r), r.success_rate, r.ci_low, r.ci_high,
