@@ -8,6 +8,7 @@ PACKAGES=(
   libgtest-dev                                          # tests
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev    # JSON, CLI, HTTP server
   libcurl4-openssl-dev libssl-dev                       # HTTP client, SHA-256
+  libzip-dev                                            # Inspect .eval logs (zip)
   bubblewrap                                            # the device's namespaces
   libseccomp-dev                                        # the device's system-call filter
   python3 procps curl iproute2                          # tools the device offers the model

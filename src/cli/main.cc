@@ -6,6 +6,7 @@
 #include "cli/cancel_command.h"
 #include "cli/doctor_command.h"
 #include "cli/k8s_manifest_command.h"
+#include "cli/export_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/scenarios_command.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   redline::ScenariosCommand scenarios(app);
   redline::DoctorCommand doctor(app);
   redline::ReportCommand report(app);
+  redline::ExportCommand export_logs(app);
   redline::SelftestCommand selftest(app);
   redline::TrialCommand trial(app);
   redline::StatusCommand status(app);
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   if (scenarios.Selected()) return scenarios.Execute();
   if (doctor.Selected()) return doctor.Execute();
   if (report.Selected()) return report.Execute();
+  if (export_logs.Selected()) return export_logs.Execute();
   if (selftest.Selected()) return selftest.Execute();
   if (trial.Selected()) return trial.Execute();
   if (status.Selected()) return status.Execute();
