@@ -3,6 +3,7 @@
 // at each stage, parallel trials that never meet, nothing left after
 // teardown, and each target profile seen from inside the target. Needs
 // root (the harness creates network namespaces).
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -188,6 +189,38 @@ TEST(AllocatedDevice, ParallelTrialsNeverMeetAndLeaveNothing) {
     EXPECT_EQ(::kill(owner, 0) == 0 || errno != ESRCH, true) << "leftover " << n;
   }
   RemoveTree(run.out);
+}
+
+// A harness killed mid-trial (SIGKILL: no teardown) leaves its trial's
+// network namespaces, named after its pid; its devices die with it. The next
+// run removes the namespaces and says so.
+TEST(AllocatedDevice, TheNextRunRemovesWhatAKilledHarnessLeft) {
+  NEED_ROOT();
+  std::string out = FreshDir("rl-alloc-killed");
+  std::string command = std::string(REDLINE_BIN) +
+                        " run --scenario allocated-device --model scripted/reference "
+                        "--trials 1 --out " + out + "/run " + QuickFlags() +
+                        " > " + out + "/log 2>&1 & echo $!";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_TRUE(pipe);
+  int pid = 0;
+  ASSERT_EQ(std::fscanf(pipe, "%d", &pid), 1);
+  ::pclose(pipe);
+  std::string prefix = "rl-w" + std::to_string(pid) + "-";
+  auto mine = [&] {
+    int n = 0;
+    for (const std::string& name : TrialNetns()) n += name.starts_with(prefix);
+    return n;
+  };
+  for (int i = 0; i < 300 && mine() < 3; ++i) ::usleep(20000);
+  ASSERT_EQ(mine(), 3);
+  ::kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && !Gone(pid); ++i) ::usleep(20000);
+  EXPECT_EQ(mine(), 3);  // nothing removed them yet
+  AllocatedRun next = Allocated("scripted/null", 1);
+  EXPECT_EQ(mine(), 0);
+  RemoveTree(next.out);
+  RemoveTree(out);
 }
 
 // What the target shows under a profile, from a replay's command output.

@@ -17,6 +17,7 @@
 #include "run/run.h"
 #include "run/run_record.h"
 #include "run/work_folders.h"
+#include "world/private_network.h"
 
 namespace redline {
 namespace {
@@ -73,6 +74,7 @@ void RemoveLeftovers() {
     for (const std::string& line : RemoveStaleDevices()) std::printf("%s\n", line.c_str());
     for (const std::string& line : RemoveStaleWorkFolders())
       std::printf("%s\n", line.c_str());
+    for (const std::string& line : RemoveStaleNetworks()) std::printf("%s\n", line.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "redline: removing leftovers of ended harnesses: %s "
                  "(the trial runs anyway)\n", e.what());
