@@ -409,6 +409,8 @@ int RunCommand::Execute() {
     }
     plan = resume_.empty() ? PlanFromFlags() : PlanFromRecord();
     for (RunConfig& cell : plan.cells) PrepareCell(cell);
+    // Bad input is one line: nothing is printed before the run is known good.
+    for (const RunConfig& cell : plan.cells) ValidateRun(cell);
     if (!plan.matrix_dir.empty() && resume_.empty()) {
       MakeDirs(plan.matrix_dir);
       WriteFileAtomic(plan.matrix_dir + "/matrix.json",

@@ -18,9 +18,8 @@
 #include "world/private_network.h"
 
 namespace redline {
-namespace {
 
-void Validate(const RunConfig& config) {
+void ValidateRun(const RunConfig& config) {
   if (config.trials < 1)
     throw InputError("--trials " + std::to_string(config.trials) +
                      ": must be at least 1");
@@ -36,6 +35,8 @@ void Validate(const RunConfig& config) {
     throw InputError("--out " + config.out_dir + ": not writable (" + e.what() + ")");
   }
 }
+
+namespace {
 
 std::string ProgressLine(const TrialResult& r, int total) {
   char buf[256];
@@ -120,7 +121,7 @@ std::vector<Job> Interleave(const std::vector<std::vector<int>>& pending) {
 }  // namespace
 
 void PrepareRunFolder(const RunConfig& config) {
-  Validate(config);
+  ValidateRun(config);
   if (!config.resume)
     WriteFileAtomic(config.out_dir + "/run.json", RunRecordJson(config) + "\n");
 }
@@ -137,7 +138,7 @@ std::vector<RunSummary> ExecuteRuns(const std::vector<RunConfig>& cells,
                                     Interruption* interruption) {
   if (parallel < 1)
     throw InputError("--parallel " + std::to_string(parallel) + ": must be at least 1");
-  for (const RunConfig& config : cells) Validate(config);
+  for (const RunConfig& config : cells) ValidateRun(config);
   for (const std::string& line : RemoveStaleDevices()) events.log(line);
   for (const std::string& line : RemoveStaleWorkFolders()) events.log(line);
   for (const std::string& line : RemoveStaleNetworks()) events.log(line);

@@ -75,6 +75,10 @@ std::string SummaryJson(const RunConfig& config,
                         RunSummary* summary);
 
 /// Checks the config (InputError naming the flag) and that out_dir is
+/// writable, creating it: what every run does first.
+void ValidateRun(const RunConfig& config);
+
+/// Checks the config (InputError naming the flag) and that out_dir is
 /// writable, and writes run.json unless resuming: what ExecuteRun does before
 /// its first trial, for executors that run the trials elsewhere.
 void PrepareRunFolder(const RunConfig& config);
