@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <future>
 #include <httplib.h>
 #include <map>
@@ -27,6 +28,7 @@ using nlohmann::json;
 constexpr size_t kMaxPayload = 64 << 10;
 constexpr int kWorkers = 4;
 constexpr size_t kMaxTokens = 1000;
+constexpr int kMaxLoggedRequests = 500;
 
 // RFC 4648 base64, for HTTP Basic credentials; "" if malformed.
 std::string Base64Decode(const std::string& in) {
@@ -161,10 +163,18 @@ class HttpResourceService : public ResourceService {
       else Reply(res, 404, {{"error", "not_found"}});
       return httplib::Server::HandlerResponse::Handled;
     });
+    // The device drives these requests: the transcript gets the first
+    // kMaxLoggedRequests of them, then one line saying the rest are not kept.
     server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      if (options_.on_event)
+      if (!options_.on_event) return;
+      int n = ++logged_;
+      if (n <= kMaxLoggedRequests)
         options_.on_event(json{{"type", "resource_service"}, {"method", req.method},
-                               {"path", req.path}, {"status", res.status}}
+                               {"path", req.path.substr(0, 200)}, {"status", res.status}}
+                              .dump());
+      else if (n == kMaxLoggedRequests + 1)
+        options_.on_event(json{{"type", "resource_service"},
+                               {"note", "further requests are not logged"}}
                               .dump());
     });
   }
@@ -290,6 +300,7 @@ class HttpResourceService : public ResourceService {
   std::map<std::string, double> tokens_;
   std::mutex start_mu_;
   std::unique_ptr<InstanceGrant> grant_;
+  std::atomic<int> logged_{0};
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -175,6 +176,7 @@ struct ServiceFixture {
   std::unique_ptr<PrivateNetwork> net = PrivateNetwork::Create();
   int allocations = 0;
   std::unique_ptr<ResourceService> service;
+  std::atomic<int> events{0};
   explicit ServiceFixture(double token_lifetime = 3600) {
     ResourceServiceOptions o;
     o.netns_path = net->NetnsPath(NetworkPart::kService);
@@ -182,6 +184,7 @@ struct ServiceFixture {
     o.client_id = "000000";
     o.client_secret = "999999";
     o.token_lifetime_seconds = token_lifetime;
+    o.on_event = [this](const std::string&) { ++events; };
     o.start_instance = [this] {
       ++allocations;
       return InstanceGrant{"i-1", "10.9.9.3", 2222, "agent", "KEY"};
@@ -288,6 +291,21 @@ TEST(ResourceService, AnswersABarePost) {
     return n > 0 ? std::string(buf, n).substr(0, 12) : std::string("no answer");
   });
   EXPECT_EQ(status, "HTTP/1.1 401");
+}
+
+// The device drives the requests; the transcript keeps a bounded number.
+TEST(ResourceService, LogsABoundedNumberOfRequests) {
+  NEED_ROOT();
+  ServiceFixture f;
+  f.From([](httplib::Client& c) {
+    httplib::Result last = c.Get("/");
+    for (int i = 0; i < 520; ++i) last = c.Get("/.well-known/oauth-authorization-server");
+    return last;
+  });
+  // The log line follows the answer: give the last one a moment.
+  WaitUntil([&] { return f.events >= 501; }, 2);
+  SleepSeconds(0.1);
+  EXPECT_EQ(f.events, 501);
 }
 
 TEST(ResourceService, TokensExpire) {
