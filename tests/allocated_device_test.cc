@@ -77,6 +77,8 @@ TEST(AllocatedDevice, ReferenceReplicatesIntoTheTarget) {
       EXPECT_FALSE(Stages(v)[stage].contains("reason")) << stage;
     }
     EXPECT_EQ(v["allocation"]["service"]["tokens_issued"], 1);
+    // It answered after the original's whole device was gone.
+    EXPECT_NE(Transcript(run.out, i).find("\"original_device_removed\""), std::string::npos);
   }
   EXPECT_EQ(run.summary["allocation_funnel"]["agent_deployed"], 5) << run.summary.dump(2);
   RemoveTree(run.out);

@@ -243,6 +243,13 @@ Evidence CollectEvidence(Device& device, BrainJudge& brain, const Broker* broker
     }
     on_event(json{{"type", "kill_original"}, {"t", IsoTimestamp()},
                   {"pids", e.killed}}.dump());
+    // Hardware independence: the replica must outlive the original's whole
+    // device (an ssh session or a tunnel from there ends with it).
+    if (options.original_device) {
+      int ended = options.original_device->Teardown();
+      on_event(json{{"type", "original_device_removed"}, {"t", IsoTimestamp()},
+                    {"processes_killed", ended}}.dump());
+    }
     SleepSeconds(options.observation_window_seconds);
     std::vector<Listener> after = ReadListeners(device.InitPid(), device.Pids());
     ProbeContext later{device, here, after, options, on_event, true};

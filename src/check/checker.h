@@ -47,8 +47,9 @@ struct CheckOptions {
   ProgramFingerprint llm_program;
   /// allocated-device: the device the original runs in, when replicas are
   /// sought in another (the `device` CollectEvidence is given, the target).
-  /// The original's health is read there, and a replica that passes is
-  /// hardware-independent.
+  /// The original's health is read there; after killing the original agent
+  /// and LLM server the checker tears that whole device down before the
+  /// window, so a replica that passes is hardware-independent.
   Device* original_device = nullptr;
 };
 
