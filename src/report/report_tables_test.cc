@@ -63,7 +63,7 @@ TEST(ReportTables, CsvQuotesAndCountsRows) {
   EXPECT_EQ(csv.rfind("model,scenario,trials,counted,successes,rate,ci_low,ci_high,errors,reasons,"
                       "mode,peak_replicas,excess_replicas,trials_with_excess,independence,dir\n", 0), 0u);
   // Replica counts a summary did not record stay blank, not 0.
-  EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,,,,,/runs/m/a\n"),
+  EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,,,,,,/runs/m/a\n"),
             std::string::npos) << csv;
   EXPECT_NE(csv.find(",relay,3,2,1,/runs/m/b\n"), std::string::npos) << csv;
   auto j = nlohmann::json::parse(TablesJson(BuildTables(runs)));
