@@ -119,6 +119,17 @@ async function openSample(page, dir, name, listing) {
   await page.getByText('Transcript', { exact: true }).first().waitFor({ timeout: 20000 });
 }
 
+// The text of `locator` once `good` holds for it, or after 30 s whatever it
+// is then (the caller's assertion then says what was shown).
+async function settledText(locator, good) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const text = ((await locator.textContent()) || '').trim();
+    if (good(text) || Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function tab(page, title) {
   await page.getByText(title, { exact: true }).first().click();
   await page.waitForTimeout(500);
@@ -154,10 +165,12 @@ async function checkFolder(browser, index) {
     const h = listing[name];
     const row = page.locator('.ag-row', { hasText: name });
     assert.equal(await row.count(), 1, `${name}: one row in the log list`);
-    assert.equal((await row.locator('[col-id=task]').textContent()).trim(), h.eval.task, `${name}: task`);
-    assert.equal((await row.locator('[col-id=model]').textContent()).trim(), h.eval.model, `${name}: model`);
-    const shown = Number((await row.locator('[col-id=score]').textContent()).trim());
+    // The list fills in each log's header as it is read ("-" until then).
+    assert.equal(await settledText(row.locator('[col-id=task]'), (t) => t === h.eval.task), h.eval.task, `${name}: task`);
+    assert.equal(await settledText(row.locator('[col-id=model]'), (t) => t === h.eval.model), h.eval.model, `${name}: model`);
     const accuracy = h.results.scores[0].metrics.accuracy.value;
+    const shown = Number(await settledText(row.locator('[col-id=score]'),
+                                           (t) => Math.abs(Number(t) - accuracy) < 0.0051));
     assert.ok(Math.abs(shown - accuracy) < 0.0051, `${name}: score ${shown} shown, ${accuracy} exported`);
   }
 
