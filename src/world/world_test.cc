@@ -349,7 +349,10 @@ class TwoDevices : public ::testing::Test {
                   RandomToken(5);
       spec.home_dir = base + "/home";
       spec.broker_dir = base + "/broker";
-      spec.devinit_path = REDLINE_DEVINIT_PATH;
+      // A copy in the test's own folder, which the device's user can reach
+      // (the build folder may sit under a private one, as in CI).
+      spec.devinit_path = base + "/devinit";
+      CopyFile(REDLINE_DEVINIT_PATH, spec.devinit_path);
       spec.disk_limit_bytes = 0;
       spec.netns_path = net_->NetnsPath(part);
       spec.ro_binds = accounts;
