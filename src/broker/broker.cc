@@ -172,11 +172,13 @@ void Broker::RefuseConnection(UniqueFd conn) {
       Refusal("the model backend is busy: this device has " +
               std::to_string(limits_.max_connections) +
               " connections open already; try again") + "\n";
-  (void)!::send(conn.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  // Counted before the peer can read the refusal, so that whoever has read
+  // it also sees it counted.
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++stats_.refused_connections;
   }
+  (void)!::send(conn.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   NoteRefusal("connections over the limit");
 }
 
