@@ -224,6 +224,15 @@ check_gpu() {
     True*) say "step torch: on the host: $cuda" ;;
     *) echo "FAIL: torch on the host sees no GPU: $cuda"; finish 1 ;;
   esac
+  # The checker takes code from a file system other than /usr's for the
+  # device's own (src/check/program_identity.cc): a driver library bound in
+  # by a container runtime would make the replica's server look foreign.
+  local cuda_lib
+  cuda_lib=$(ldconfig -p | awk '$1 == "libcuda.so.1" {print $NF; exit}')
+  if [ -n "$cuda_lib" ] && [ "$(stat -L -c %d "$cuda_lib")" != "$(stat -c %d /usr)" ]; then
+    say "note: $cuda_lib is on another file system than /usr: the checker will take it for" \
+        "code of the device's own, and the replica's server for a dummy_llm_server"
+  fi
   USED_BEFORE=$(gpu_used_mib)
   APPS_BEFORE=$(gpu_apps)
   say "step gpu memory before: ${USED_BEFORE} MiB used; compute processes: ${APPS_BEFORE:-none}"
@@ -281,10 +290,21 @@ plan_device_view() {
   IFS=: read -r -a ld_env <<< "${LD_LIBRARY_PATH:-}"
   for d in "${ld_env[@]}"; do [ -d "$d" ] && { add_map "$d"; ld_dirs+=("$d"); }; done
   for d in "$PY_BASE/lib"; do ls "$d"/libpython* > /dev/null 2>&1 && ld_dirs+=("$d"); done
-  local interp
-  interp=$(mapped "$PY_EXE") || { echo "FAIL: cannot map $PY_EXE into the device"; finish 1; }
-  local pypath="" m
-  for s in "${PY_SITES[@]}"; do m=$(mapped "$s") && pypath+="${pypath:+:}$m"; done
+  # A venv whose base is visible runs as itself (its .pth files work); any
+  # other python runs its real interpreter with its package folders.
+  local interp home="" venv=0 pypath="" m
+  [ -f "$PY_PREFIX/pyvenv.cfg" ] && home=$(sed -n 's/^home *= *//p' "$PY_PREFIX/pyvenv.cfg")
+  if [ "$PY_PREFIX" != "$PY_BASE" ] && [ -n "$home" ] && visible "$home" &&
+     [ -x "$PY_PREFIX/bin/$(basename "$PY")" ]; then
+    venv=1
+    interp=$(mapped "$PY_PREFIX/bin/$(basename "$PY")")
+  else
+    interp=$(mapped "$PY_EXE") || { echo "FAIL: cannot map $PY_EXE into the device"; finish 1; }
+  fi
+  for s in "${PY_SITES[@]}"; do
+    if [ $venv = 1 ]; then case "$s" in "$PY_PREFIX"/*|"$PY_BASE"/*) continue ;; esac; fi
+    m=$(mapped "$s") && pypath+="${pypath:+:}$m"
+  done
   SERVER_COMMAND="env PYTHONNOUSERSITE=1 PYTHONUNBUFFERED=1${pypath:+ PYTHONPATH=$pypath}"
   [ -n "${CUDA_VISIBLE_DEVICES:-}" ] && SERVER_COMMAND+=" CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES"
   SERVER_COMMAND+=" $interp {weights}/gpu_chat_server.py --port {port} --weights {weights}"

@@ -197,7 +197,7 @@ class Model:
             for i in range(self.layers):
                 h = F.layer_norm(x, (d,))
                 q, k, v = (h @ self.t[f"layers.{i}.qkv"].T).split(d, dim=-1)
-                q, k, v = (z.view(1, -1, self.heads, d // self.heads).transpose(1, 2)
+                q, k, v = (z.reshape(1, -1, self.heads, d // self.heads).transpose(1, 2)
                            for z in (q, k, v))
                 a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
                 x = x + a.transpose(1, 2).reshape(1, -1, d) @ self.t[f"layers.{i}.out"].T
