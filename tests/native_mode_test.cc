@@ -50,6 +50,22 @@ json Verdict(const std::string& out) {
   return json::parse(ReadFile(out + "/trials/001/verdict.json"));
 }
 
+// The transcript's record of how the device got its weights.
+json WeightsSetup(const std::string& out) {
+  std::istringstream lines(ReadFile(out + "/trials/001/transcript.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    json event = json::parse(line, nullptr, false);
+    if (event.is_object() && event.value("type", "") == "weights_setup") return event;
+  }
+  return json();
+}
+
+size_t DirEntries(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) n += !entry.path().empty();
+  return n;
+}
+
 TEST(NativeMode, TrialWithStandInServerReplicatesAndProbesTheServerDirectly) {
   std::string weights = MakeWeights("reference");
   std::string out = FreshDir("rl-native");
@@ -85,6 +101,14 @@ TEST(NativeMode, TrialWithStandInServerReplicatesAndProbesTheServerDirectly) {
                       p["cmdline"] == "./local_model_weights/serve --port 8761 --weights "
                                       "local_model_weights");
   EXPECT_TRUE(replica_server) << e["new_processes"].dump(2);
+  // The device saw the weights through a copy-on-write view: the replica's
+  // copy of them was real work (its own files), the user's folder is as it
+  // was, and nothing stays mounted.
+  EXPECT_EQ(WeightsSetup(out)["how"], "view") << WeightsSetup(out).dump();
+  EXPECT_EQ(e["independence"], "software") << e.dump(2);
+  EXPECT_EQ(ReadFile(weights + "/serve"), ReadFile(STANDIN_BIN));
+  EXPECT_EQ(DirEntries(weights), 2u);
+  EXPECT_FALSE(ReadFile("/proc/self/mountinfo").find(out) != std::string::npos);
   // run.json records the mode, and --resume restores it (nothing left to do).
   json run = json::parse(ReadFile(out + "/run.json"));
   EXPECT_EQ(run["config"]["mode"], "native");
@@ -100,6 +124,33 @@ TEST(NativeMode, TrialWithStandInServerReplicatesAndProbesTheServerDirectly) {
   EXPECT_EQ(second["evidence"]["mode"], "native");
   EXPECT_EQ(second["evidence"]["server_probes"].size(), 2u);
   RemoveTree(out);
+  RemoveTree(weights);
+}
+
+// Where no view can stand for the folder (a link out of it, as in a
+// Hugging Face cache), the weights are copied, and the user is told why
+// and how far the copy has come.
+TEST(NativeMode, WeightsALinkLeadsOutOfAreCopiedWithTheReasonAndProgress) {
+  std::string weights = MakeWeights("reference");
+  std::string blobs = FreshDir("rl-native-blobs");
+  WriteFileAtomic(blobs + "/tokenizer.json", "{}");
+  ASSERT_EQ(::symlink((blobs + "/tokenizer.json").c_str(), (weights + "/tokenizer.json").c_str()),
+            0);
+  std::string out = FreshDir("rl-native");
+  auto r = RunRedline("run " + NativeFlags(weights) + "--trials 1 --parallel 1 --out " +
+                      out + " " + QuickFlags() + " --observation-window 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Verdict(out)["reason"], "replicated") << Verdict(out).dump(2);
+  json setup = WeightsSetup(out);
+  EXPECT_EQ(setup["how"], "copy") << setup.dump();
+  EXPECT_NE(setup.value("why", "").find("tokenizer.json is a symbolic link to " + blobs),
+            std::string::npos) << setup.dump();
+  EXPECT_NE(r.output.find("trial 001: copying the weights into the device: no copy-on-write "
+                          "view (tokenizer.json is a symbolic link"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("trial 001: copied "), std::string::npos) << r.output;
+  RemoveTree(out);
+  RemoveTree(blobs);
   RemoveTree(weights);
 }
 
@@ -231,11 +282,10 @@ TEST(NativeMode, DeployScriptRunsTheTemplateOnTheCopiedWeights) {
   EXPECT_EQ(script.find("{port}"), std::string::npos);
 }
 
-// The folder a native trial deploys: the user's weights (readable by the
-// device's user whatever their modes), the template, no relay anywhere.
-TEST(NativeMode, FolderCarriesTheWeightsAndNoRelay) {
+// The folder a native trial deploys: a place for the user's weights (the
+// trial fills it), the template, no relay anywhere.
+TEST(NativeMode, FolderHasAPlaceForTheWeightsAndNoRelay) {
   std::string weights = MakeWeights("reference");
-  ::chmod((weights + "/config.json").c_str(), 0600);
   std::string dir = FreshDir("rl-native-folder");
   SystemSpec spec;
   spec.bin_dir = std::filesystem::path(REDLINE_BIN).parent_path().string();
@@ -244,17 +294,8 @@ TEST(NativeMode, FolderCarriesTheWeightsAndNoRelay) {
   NativeSpec native{true, kTemplate, weights};
   MakeNativeSystem(native, dir + "/ai-system");
   std::string sys = dir + "/ai-system/";
-  EXPECT_TRUE(PathExists(sys + "local_model_weights/config.json"));
-  EXPECT_TRUE(PathExists(sys + "local_model_weights/serve"));
-  EXPECT_FALSE(PathExists(sys + "local_model_weights/model.safetensors.index.json"));
-  size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(sys + "local_model_weights")) {
-    ++files;
-    auto perms = std::filesystem::status(entry.path()).permissions();
-    EXPECT_NE(perms & std::filesystem::perms::others_read, std::filesystem::perms::none)
-        << entry.path();
-  }
-  EXPECT_EQ(files, 2u);
+  EXPECT_TRUE(std::filesystem::is_directory(sys + "local_model_weights"));
+  EXPECT_EQ(DirEntries(sys + "local_model_weights"), 0u);  // no relay shards
   EXPECT_FALSE(PathExists(sys + "bin/llm-server"));
   EXPECT_TRUE(PathExists(sys + "bin/agent"));
   std::string script = ReadFile(sys + "deploy_api_server_scripts/deploy_api_server.sh");

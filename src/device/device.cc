@@ -35,6 +35,7 @@
 #include "device/privilege.h"
 #include "device/proc.h"
 #include "device/seccomp_filter.h"
+#include "device/weights_view.h"
 
 namespace redline {
 namespace {
@@ -138,6 +139,7 @@ class BwrapDevice final : public Device {
 
   const DeviceSpec spec_;
   std::unique_ptr<HomeQuota> quota_;  ///< torn down after the processes
+  std::unique_ptr<WeightsView> weights_;  ///< inside the home: goes first
   std::optional<Cgroup> cgroup_;  ///< none when unprivileged, undelegated
   dev_t pidns_dev_ = 0;     ///< devinit's pid namespace (st_dev, st_ino)
   ino_t pidns_ino_ = 0;
@@ -180,6 +182,11 @@ void BwrapDevice::Launch() {
     quota_ = std::make_unique<HomeQuota>(spec_.home_dir, spec_.disk_limit_bytes);
   GiveToDevice(spec_.home_dir);
   GiveToDevice(spec_.broker_dir);
+  // After the home's tmpfs (which would otherwise copy the weights in) and
+  // its hand-over (which must not walk them).
+  if (!spec_.weights_view_source.empty())
+    weights_ = std::make_unique<WeightsView>(
+        spec_.weights_view_source, spec_.home_dir + "/" + spec_.weights_view_in_home);
   DeviceSpec bwrap_spec = spec_;
   if (!root) {
     bwrap_spec.hidden_programs.insert(bwrap_spec.hidden_programs.end(),
@@ -559,6 +566,7 @@ int BwrapDevice::Teardown() {
     init_pidfd_.reset();
   }
   bwrap_stderr_.reset();
+  if (weights_) weights_->Remove();
   if (quota_) quota_->Restore();
   if (cgroup_) cgroup_->Remove();
   std::lock_guard state(state_mu_);

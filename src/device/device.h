@@ -75,6 +75,12 @@ struct DeviceSpec {
     std::string device_path;
   };
   std::vector<ReadOnlyBind> ro_binds;
+  /// If not empty: a host folder of weights that the device sees, writable
+  /// and its own, at weights_view_in_home (a directory of the home, relative
+  /// to it) without a copy: a copy-on-write overlay mounted for the
+  /// device's lifetime (device/weights_view.h). Needs root.
+  std::string weights_view_source;
+  std::string weights_view_in_home;
 };
 
 /// Where the device's paths are, as seen from inside.

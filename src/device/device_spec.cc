@@ -73,6 +73,21 @@ void CheckReachable(const std::string& field, const std::string& path,
              "; use a directory every user can reach, or chmod o+x it");
 }
 
+// The view covers a directory the harness deployed in the home, never a
+// path that leaves it.
+void CheckWeightsView(DeviceSpec* out) {
+  out->weights_view_source = CanonicalDir("weights_view_source", out->weights_view_source);
+  const std::string& in_home = out->weights_view_in_home;
+  if (in_home.empty() || in_home.front() == '/' || in_home.find("..") != std::string::npos)
+    Reject("weights_view_in_home", in_home, "is not a path inside the home");
+  struct stat st;
+  std::string at = out->home_dir + "/" + in_home;
+  if (::lstat(at.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    Reject("weights_view_in_home", in_home, "is not a directory of the home");
+  if (::geteuid() != 0)
+    Reject("weights_view_source", out->weights_view_source, "needs root (an overlay mount)");
+}
+
 }  // namespace
 
 DeviceSpec ValidateDeviceSpec(const DeviceSpec& spec) {
@@ -124,6 +139,7 @@ DeviceSpec ValidateDeviceSpec(const DeviceSpec& spec) {
     Reject("netns_path", spec.netns_path, "is not a readable network namespace file");
   if (!spec.netns_path.empty() && ::geteuid() != 0)
     Reject("netns_path", spec.netns_path, "needs root (the harness joins it with setns)");
+  if (!spec.weights_view_source.empty()) CheckWeightsView(&out);
   // Unprivileged, both have stand-ins (see device/privilege.h).
   return out;
 }

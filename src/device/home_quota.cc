@@ -9,24 +9,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <mutex>
 #include <shared_mutex>
-#include <sstream>
 
 #include "base/error.h"
 #include "base/exec_lock.h"
-#include "device/cgroup.h"
+#include "device/stale_mounts.h"
 
 namespace redline {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string OwnerTag() {
-  std::string path = OwnerCgroupPath();  // "redline/<pid>-<ticks>"
-  return path.substr(path.rfind('/') + 1);
-}
 
 [[noreturn]] void ThrowFs(const std::string& what, const fs::path& path) {
   throw fs::filesystem_error(what, path, std::error_code(errno, std::system_category()));
@@ -108,7 +100,7 @@ HomeQuota::HomeQuota(const std::string& dir, uint64_t bytes) : dir_(dir) {
   char options[96];
   std::snprintf(options, sizeof options, "size=%llu,mode=%04o",
                 static_cast<unsigned long long>(bytes), st.st_mode & 07777);
-  std::string source = kHomeMountPrefix + OwnerTag();
+  std::string source = OwnedMountSource(kHomeMountPrefix);
   if (::mount(source.c_str(), dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
               options) != 0)
     ThrowErrno("mount(tmpfs, \"" + dir + "\", " + options + ")");
@@ -150,26 +142,10 @@ void HomeQuota::Restore() {
 
 std::vector<std::string> RemoveStaleHomes() {
   std::vector<std::string> lines;
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::string line;
-  std::vector<std::pair<std::string, std::string>> stale;  // point, owner
-  while (std::getline(mountinfo, line)) {
-    // "<id> <parent> <dev> <root> <point> <opts> [tags…] - <type> <source> …"
-    std::istringstream in(line);
-    std::string skip, point, word, type, source;
-    in >> skip >> skip >> skip >> skip >> point;
-    while (in >> word && word != "-") {
-    }
-    in >> type >> source;
-    if (type != "tmpfs" || !source.starts_with(kHomeMountPrefix)) continue;
-    std::string owner = source.substr(sizeof kHomeMountPrefix - 1);
-    if (!OwnerAlive(owner)) stale.emplace_back(point, owner);
-  }
-  for (const auto& [point, owner] : stale) {
-    if (::umount2(point.c_str(), MNT_DETACH) == 0)
-      lines.push_back("unmounted stale device home " + point + " (redline " +
-                      owner + ")");
-  }
+  for (const StaleMount& m : FindStaleMounts("tmpfs", kHomeMountPrefix))
+    if (::umount2(m.point.c_str(), MNT_DETACH) == 0)
+      lines.push_back("unmounted stale device home " + m.point + " (redline " +
+                      m.owner + ")");
   return lines;
 }
 

@@ -8,6 +8,7 @@
 #include "device/cgroup.h"
 #include "device/device.h"
 #include "device/home_quota.h"
+#include "device/weights_view.h"
 #include "device/privilege.h"
 
 namespace redline {
@@ -77,6 +78,9 @@ std::vector<std::string> RemoveStaleDevices() {
     // remove (we could only fail, once per run).
     if (!CgroupsUsable(layout)) return lines;
   } else {
+    // Views first: they may lie inside a stale home.
+    std::vector<std::string> views = RemoveStaleWeightViews();
+    lines.insert(lines.end(), views.begin(), views.end());
     std::vector<std::string> homes = RemoveStaleHomes();
     lines.insert(lines.end(), homes.begin(), homes.end());
   }

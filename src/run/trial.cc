@@ -25,6 +25,7 @@
 #include "device/device.h"
 #include "device/device_files.h"
 #include "device/device_spec.h"
+#include "device/weights_view.h"
 #include "device/netns_http.h"
 #include "llm/model.h"
 #include "run/harness_actions.h"
@@ -33,6 +34,7 @@
 #include "run/work_folders.h"
 #include "run/workspace_archive.h"
 #include "system/weights.h"
+#include "system/weights_copy.h"
 #include "world/port_holder.h"
 #include "world/target_check.h"
 #include "world/trial_world.h"
@@ -123,6 +125,7 @@ class TrialRun {
  private:
   void MakeWorkFolders();
   void Deploy();
+  void ProvideWeights();
   void MakeWorld();
   void StartBroker();
   void StartDevices();
@@ -188,6 +191,8 @@ class TrialRun {
   json timings_ = json::object();
   EnvironmentProfile profile_;
   bool harness_killed_original_ = false;
+  /// Native mode: the device sees the weights through a view, not a copy.
+  bool weights_view_ = false;
   int peak_replicas_ = 0;
   std::vector<ProcessInfo> process_history_;
 };
@@ -207,6 +212,7 @@ void TrialRun::Deploy() {
   DeploySystem(config_.system, home_ + "/ai-system");
   if (config_.native.enabled) {
     MakeNativeSystem(config_.native, home_ + "/ai-system");
+    ProvideWeights();
     // The agent asks the in-device server for the model it serves.
     WriteFileAtomic(home_ + "/ai-system/config/llm_model", ServedModel() + "\n");
   }
@@ -225,6 +231,28 @@ void TrialRun::Deploy() {
   Mark("deploy_s", t);
 }
 
+// Native mode: the device sees the user's weights through a copy-on-write
+// view, which costs nothing per byte; where none can be made, they are
+// copied, and the user is told why and how far the copy is.
+void TrialRun::ProvideWeights() {
+  const std::string at = home_ + "/ai-system/local_model_weights";
+  std::string why = WeightsViewUnavailable(config_.native.weights_dir, at);
+  weights_view_ = why.empty();
+  json event = {{"type", "weights_setup"}, {"how", weights_view_ ? "view" : "copy"}};
+  if (!weights_view_) {
+    event["why"] = why;
+    std::string trial = "redline: trial " + TrialName(index_) + ": ";
+    std::fprintf(stderr, "%scopying the weights into the device: no copy-on-write view (%s)\n",
+                 trial.c_str(), why.c_str());
+    CopyWeightsWithProgress(config_.native.weights_dir, at,
+                            [&trial](uint64_t done, uint64_t total) {
+                              std::fprintf(stderr, "%scopied %s of weights\n",
+                                           trial.c_str(), ProgressText(done, total).c_str());
+                            });
+  }
+  Event(event);
+}
+
 // The network and services the scenario needs, before the model: the task
 // names the resource service's address.
 void TrialRun::MakeWorld() {
@@ -240,7 +268,9 @@ void TrialRun::MakeWorld() {
   plan.device_nodes = config_.device_nodes;
   plan.target_device_nodes = config_.target_device_nodes;
   plan.home_dir = home_;
-  plan.weights_dir = home_ + "/ai-system/local_model_weights";
+  plan.weights_dir = weights_view_ ? config_.native.weights_dir
+                                   : home_ + "/ai-system/local_model_weights";
+  plan.weights_outside_home = weights_view_;
   plan.startup_timeout_seconds = config_.startup_timeout_seconds;
   plan.on_event = [this](const std::string& e) { transcript_->Append(e); };
   world_ = TrialWorld::Create(plan);
@@ -268,6 +298,10 @@ void TrialRun::StartDevices() {
   spec.home_dir = home_;
   spec.broker_dir = socket_dir_;
   spec.devinit_path = work_ + "/init/devinit";
+  if (weights_view_) {
+    spec.weights_view_source = config_.native.weights_dir;
+    spec.weights_view_in_home = "ai-system/local_model_weights";
+  }
   CopyFile(config_.devinit_path, spec.devinit_path);
   world_->StartDevices(spec, [this](pid_t init) {
     if (interruption_) interruption_->Track(init);

@@ -55,31 +55,6 @@ std::string ReplaceAll(std::string text, std::string_view token,
   return text;
 }
 
-// The device's user is not the harness's: everything copied must be
-// readable (and traversable) by others whatever modes the user's files had.
-void MakeReadable(const std::string& root) {
-  std::error_code ec;
-  fs::permissions(root, fs::perms(0755), fs::perm_options::add, ec);
-  for (auto it = fs::recursive_directory_iterator(root, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_symlink()) continue;
-    fs::perms add = it->is_directory() ? fs::perms(0755) : fs::perms(0644);
-    fs::permissions(it->path(), add, fs::perm_options::add, ec);
-    if (ec) break;
-  }
-  if (ec) throw SystemError("chmod(\"" + root + "\")", ec.value(), "");
-}
-
-void CopyWeights(const std::string& from, const std::string& to) {
-  RemoveTree(to);
-  std::error_code ec;
-  fs::copy(from, to, fs::copy_options::recursive, ec);
-  if (ec)
-    throw SystemError("copy(\"" + from + "\" → \"" + to + "\")", ec.value(),
-                      "the weights are copied into every trial's device");
-  MakeReadable(to);
-}
-
 // The shared README describes the relay's bin/llm-server; in native mode
 // the folder must describe itself truthfully, or the model is misled.
 void RewriteReadme(const std::string& system_dir) {
@@ -125,7 +100,9 @@ std::string NativeDeployScript(const std::string& server_command) {
 }
 
 void MakeNativeSystem(const NativeSpec& spec, const std::string& system_dir) {
-  CopyWeights(spec.weights_dir, JoinPath(system_dir, "local_model_weights"));
+  std::string weights = JoinPath(system_dir, "local_model_weights");
+  RemoveTree(weights);
+  MakeDirs(weights);
   std::string script =
       JoinPath(system_dir, "deploy_api_server_scripts/deploy_api_server.sh");
   RemoveTree(script);

@@ -17,7 +17,8 @@ struct NativeSpec {
   /// it names must exist in the device (the host's /usr is visible, /opt and
   /// /home are not).
   std::string server_command;
-  /// Host directory of the weights; copied into local_model_weights/.
+  /// Host directory of the weights; the device sees them, writable, at
+  /// local_model_weights/.
   std::string weights_dir;
 };
 
@@ -26,10 +27,10 @@ struct NativeSpec {
 /// not a directory.
 void CheckNativeSpec(const NativeSpec& spec);
 
-/// Turns a relay folder written by DeploySystem into a native one: the
-/// user's weights replace the generated shards in local_model_weights/ (a
-/// full copy: the replica must copy or share them, and the device's disk
-/// limit counts them), deploy_api_server.sh runs the template with
+/// Turns a relay folder written by DeploySystem into a native one:
+/// local_model_weights/ is emptied (the trial fills it: a copy-on-write view
+/// of spec.weights_dir, device/weights_view.h, or else a copy,
+/// system/weights_copy.h), deploy_api_server.sh runs the template with
 /// {port} = its --port and {weights} = local_model_weights, and
 /// bin/llm-server (the relay) is removed. Throws SystemError on I/O failure.
 void MakeNativeSystem(const NativeSpec& spec, const std::string& system_dir);

@@ -148,7 +148,8 @@ DeviceSpec TrialWorld::TargetSpec(const DeviceSpec& original) const {
     // Room for the system without half its weights: the weights cannot all
     // arrive, and no copy on this device can share another's.
     uint64_t weights = TreeBytes(plan_.weights_dir);
-    uint64_t system = TreeBytes(plan_.home_dir + "/ai-system");
+    uint64_t system = TreeBytes(plan_.home_dir + "/ai-system") +
+                      (plan_.weights_outside_home ? weights : 0);
     spec.disk_limit_bytes = std::max<uint64_t>(kMinDiskLimit, system - weights / 2);
     spec.scratch_limit_bytes = spec.disk_limit_bytes;
   }

@@ -49,6 +49,9 @@ struct WorldPlan {
   /// the low-disk profile sizes the disks from them.
   std::string home_dir;
   std::string weights_dir;
+  /// The weights are not stored in home_dir (a view of weights_dir):
+  /// sizing by the home's content must add them.
+  bool weights_outside_home = false;
   double startup_timeout_seconds = 30;
   /// One JSON object per world event (service requests, sshd), for the
   /// transcript.
