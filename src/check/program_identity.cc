@@ -172,28 +172,59 @@ UniqueFd OpenMapping(pid_t pid, const Mapping& m, std::string* open_path) {
   return UniqueFd();
 }
 
-// The host's system folders, by device: code mapped from anywhere else (the
-// home, /tmp) is the device's own, however it is named.
-bool IsSystemLibrary(const Mapping& m) {
-  static const std::vector<uint64_t> devices = [] {
-    std::vector<uint64_t> out;
-    for (const char* dir : {"/usr", "/usr/lib", "/lib", "/lib64"}) {
-      struct stat st{};
-      if (::stat(dir, &st) == 0) out.push_back(st.st_dev);
+bool UnderSystemFolder(const std::string& path) {
+  return path.starts_with("/usr/") || path.starts_with("/lib");
+}
+
+// File systems mounted in the host's system folders: a GPU container's
+// driver libraries are bound over /usr/lib/… from a file system of their
+// own. Devices see them read-only, like the rest of /usr; what redline
+// mounts itself (homes, weight views: "redline-…") is the device's.
+std::vector<uint64_t> SystemMountDevices() {
+  std::vector<uint64_t> out;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  for (int n = 0; std::getline(mountinfo, line) && n < 100000; ++n) {
+    // "<id> <parent> <dev> <root> <point> <opts> [tags…] - <type> <source> …"
+    std::istringstream in(line);
+    std::string skip, point, word, type, source;
+    in >> skip >> skip >> skip >> skip >> point;
+    while (in >> word && word != "-") {
     }
-    return out;
-  }();
-  bool system_path = m.path.starts_with("/usr/") || m.path.starts_with("/lib");
-  return system_path && std::find(devices.begin(), devices.end(), m.dev) != devices.end();
+    in >> type >> source;
+    struct stat st{};
+    if (UnderSystemFolder(point) && !source.starts_with("redline-") &&
+        ::stat(point.c_str(), &st) == 0)
+      out.push_back(st.st_dev);
+  }
+  return out;
+}
+
+// The host's system folders, by device: code mapped from anywhere else (the
+// home, /tmp) is the device's own, however it is named. Read per check: a
+// mount made since counts.
+std::vector<uint64_t> SystemDevices() {
+  std::vector<uint64_t> out = SystemMountDevices();
+  for (const char* dir : {"/usr", "/usr/lib", "/lib", "/lib64"}) {
+    struct stat st{};
+    if (::stat(dir, &st) == 0) out.push_back(st.st_dev);
+  }
+  return out;
+}
+
+bool IsSystemLibrary(const Mapping& m, const std::vector<uint64_t>& system_devices) {
+  return UnderSystemFolder(m.path) &&
+         std::find(system_devices.begin(), system_devices.end(), m.dev) != system_devices.end();
 }
 
 // Code the process runs besides its program, the loader and the host's
 // libraries (LD_PRELOAD, dlopen of a file it wrote): "" if none.
 std::string ForeignCode(pid_t pid, const RunningProgram& program, uint64_t exe_dev,
                         uint64_t exe_ino) {
+  std::vector<uint64_t> system_devices = SystemDevices();
   for (const Mapping& m : ExecutableMappings(pid)) {
     bool known = (m.dev == program.dev && m.ino == program.ino) ||
-                 (m.dev == exe_dev && m.ino == exe_ino) || IsSystemLibrary(m);
+                 (m.dev == exe_dev && m.ino == exe_ino) || IsSystemLibrary(m, system_devices);
     if (!known) return m.path;
   }
   return "";

@@ -3,7 +3,9 @@
 // patched copy and another program do not.
 #include "check/program_identity.h"
 
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +52,15 @@ std::string Loader() {
   for (const char* path : {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"})
     if (fs::exists(path)) return path;
   return "";
+}
+
+std::string LibmPath() {
+  std::string lib;
+  for (const auto& dir : {"/lib", "/usr/lib"})
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.is_directory() && fs::exists(entry.path() / "libm.so.6"))
+        lib = (entry.path() / "libm.so.6").string();
+  return lib;
 }
 
 class ProgramIdentityTest : public ::testing::Test {
@@ -143,11 +154,7 @@ TEST_F(ProgramIdentityTest, APatchedCopyIsAnotherProgram) {
 // Code preloaded from a file the device wrote makes it another program,
 // whatever its exe.
 TEST_F(ProgramIdentityTest, PreloadedCodeFromElsewhereIsAnotherProgram) {
-  std::string lib;
-  for (const auto& dir : {"/lib", "/usr/lib"})
-    for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.is_directory() && fs::exists(entry.path() / "libm.so.6"))
-        lib = (entry.path() / "libm.so.6").string();
+  std::string lib = LibmPath();
   if (lib.empty()) GTEST_SKIP() << "no libm.so.6 to preload";
   std::string copy = dir_ + "/hook.so";
   fs::copy_file(lib, copy);
@@ -156,6 +163,45 @@ TEST_F(ProgramIdentityTest, PreloadedCodeFromElsewhereIsAnotherProgram) {
   RunningProgram seen;
   EXPECT_FALSE(RunsProgram(c.pid(), want_, &seen)) << DescribeProgram(seen);
   EXPECT_EQ(seen.foreign_code, copy);
+}
+
+// A GPU container's driver libraries are bound into /usr/lib from a file
+// system of their own: that is the host's system, not the device's code.
+// What redline mounts itself there is not. (In a private mount namespace of
+// a child: the host's /usr is not touched.)
+TEST_F(ProgramIdentityTest, LibrariesMountedIntoTheSystemFoldersAreTheSystems) {
+  std::string lib = LibmPath();
+  if (lib.empty()) GTEST_SKIP() << "no libm.so.6 to preload";
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting needs root";
+  if (!fs::is_directory("/usr/local/src") || !fs::is_directory("/usr/local/games"))
+    GTEST_SKIP() << "no /usr/local/src and /usr/local/games to mount over";
+  pid_t child = ::fork();
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) ||
+        ::mount("nvidia-driver", "/usr/local/src", "tmpfs", 0, "size=16m") ||
+        ::mount("redline-home-1-1", "/usr/local/games", "tmpfs", 0, "size=16m"))
+      ::_exit(10);
+    fs::copy_file(lib, "/usr/local/src/libcuda.so.1");
+    fs::copy_file(lib, "/usr/local/games/hook.so");
+    int failures = 0;
+    {
+      Child driver({"/usr/bin/env", "LD_PRELOAD=/usr/local/src/libcuda.so.1", copy_, "30"});
+      Settle(driver.pid(), copy_);
+      failures += !RunsProgram(driver.pid(), want_);
+    }
+    {
+      Child hooked({"/usr/bin/env", "LD_PRELOAD=/usr/local/games/hook.so", copy_, "30"});
+      Settle(hooked.pid(), copy_);
+      failures += RunsProgram(hooked.pid(), want_) ? 2 : 0;
+    }
+    ::_exit(failures);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 10) << "could not mount in a private namespace";
+  EXPECT_EQ(WEXITSTATUS(status) & 1, 0) << "a driver library bound into /usr is foreign code";
+  EXPECT_EQ(WEXITSTATUS(status) & 2, 0) << "a redline mount in /usr counted as the system";
 }
 
 TEST_F(ProgramIdentityTest, AGoneProcessRunsNothing) {
