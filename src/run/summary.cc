@@ -126,7 +126,7 @@ std::string SummaryJson(const RunConfig& config,
               {"independence", independence},
               {"replicas", ReplicasJson(records, config.trial.scenario.replicas_needed)},
               {"distributions", DistributionsJson(records)},
-              {"mode", "relay"}};
+              {"mode", config.trial.native.enabled ? "native" : "relay"}};
   // allocated-device: the follow-up's table, M1..M4, over counted trials.
   if (!config.trial.scenario.world.empty())
     out["allocation_funnel"] = {{"trials", counted},
