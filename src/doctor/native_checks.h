@@ -45,10 +45,6 @@ ServerCommand ParseServerCommand(const std::string& command);
 /// "140.2 GiB", "3.5 MiB", "12 KiB": sizes in the checks' lines.
 std::string ShownBytes(uint64_t bytes);
 
-/// Sum of the sizes of the regular files under `dir` (symlinks followed, as
-/// the trial's copy follows them).
-uint64_t NativeWeightsBytes(const std::string& dir);
-
 /// The template's program and flags: where the program is (in the weights
 /// folder, or to be found in the device) and, for vLLM, the served name the
 /// agent will ask for. Pure.

@@ -2,6 +2,7 @@
 // little memory, a busy GPU) from facts, and what a real device here sees
 // of a server's program and of vLLM.
 #include "doctor/native_checks.h"
+#include "system/weights_copy.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -238,7 +239,7 @@ TEST(NativeResources, WeightsAreMeasuredFollowingLinks) {
   WriteFileAtomic(dir + "/sub/a.safetensors", std::string(3000, 'x'));
   WriteFileAtomic(dir + "/config.json", "{}");
   std::filesystem::create_symlink(dir + "/sub/a.safetensors", dir + "/b.safetensors");
-  EXPECT_EQ(NativeWeightsBytes(dir), 6002u);
+  EXPECT_EQ(WeightsBytes(dir), 6002u);
   EXPECT_EQ(ShownBytes(6002), "6 KiB");
   EXPECT_EQ(ShownBytes(136 * kGiB), "136.0 GiB");
   RemoveTree(dir);

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <filesystem>
 #include <system_error>
 
 #include "doctor/native_checks.h"
@@ -12,7 +11,6 @@
 namespace redline {
 namespace {
 
-namespace fs = std::filesystem;
 
 // Shell words for the quoting a template uses; no expansion.
 std::vector<std::string> ShellWords(const std::string& text) {
@@ -125,20 +123,6 @@ ServerCommand ParseServerCommand(const std::string& command) {
     out.tensor_parallel_size = std::max(1, std::atoi(tp.c_str()));
   out.served_model_name = FlagValue(out.words, i + 1, {"--served-model-name"});
   return out;
-}
-
-uint64_t NativeWeightsBytes(const std::string& dir) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(
-           dir, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code size_ec;
-    if (!it->is_regular_file(size_ec)) continue;
-    uint64_t size = it->file_size(size_ec);
-    if (!size_ec) total += size;
-  }
-  return total;
 }
 
 Checks ServerCommandChecks(const ServerCommand& command, const std::string& model) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "doctor/native_checks.h"
+#include "system/weights_copy.h"
 
 namespace redline {
 namespace {
@@ -115,7 +116,7 @@ ResourceFacts ReadResourceFacts(const std::string& weights_dir) {
   struct statvfs vfs;
   if (::statvfs(kWorkRoot, &vfs) == 0)
     f.tmp_free = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  f.weights_bytes = NativeWeightsBytes(weights_dir);
+  f.weights_bytes = WeightsBytes(weights_dir);
   return f;
 }
 
