@@ -51,9 +51,12 @@ void MakeLayers(const std::string& at) {
     ThrowErrno("chown(\"" + upper + "\")");
 }
 
-// metacopy: a chown or chmod copies up only the inode, never the data; the
-// layers are named by descriptor so that no path character (',' or ':')
-// can break the option string.
+// metacopy: a chown or chmod copies up only the inode, never the data.
+// volatile: the upper layer is thrown away, so unmounting must not sync
+// it, which would flush every dirty page of the file system it is on
+// (the host's root file system: seconds while other trials write). Kernels
+// before 5.10 lack it and get a view that syncs. The layers are named by
+// descriptor so that no path character (',' or ':') can break the options.
 void MountOverlay(const std::string& weights_dir, const std::string& at) {
   UniqueFd lower = OpenDir(weights_dir);
   UniqueFd upper = OpenDir(at + kLayers + "/upper");
@@ -61,8 +64,11 @@ void MountOverlay(const std::string& weights_dir, const std::string& at) {
   std::string options = "lowerdir=" + FdPath(lower) + ",upperdir=" + FdPath(upper) +
                         ",workdir=" + FdPath(work) + ",metacopy=on,redirect_dir=on";
   std::string source = OwnedMountSource(kWeightsMountPrefix);
-  if (::mount(source.c_str(), at.c_str(), "overlay", MS_NOSUID | MS_NODEV,
-              options.c_str()) != 0) {
+  int rc = ::mount(source.c_str(), at.c_str(), "overlay", MS_NOSUID | MS_NODEV,
+                   (options + ",volatile").c_str());
+  if (rc != 0 && errno == EINVAL)
+    rc = ::mount(source.c_str(), at.c_str(), "overlay", MS_NOSUID | MS_NODEV, options.c_str());
+  if (rc != 0) {
     int err = errno;
     throw SystemError("mount an overlay of \"" + weights_dir + "\" on \"" + at + "\"", err,
                       err == EINVAL ? "the kernel's overlayfs lacks metacopy, or the home's "
