@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config   # toolchain
   libgtest-dev                                          # tests
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev    # JSON, CLI, HTTP server
+  libsimdjson-dev                                       # the chat requests of every step
   libcurl4-openssl-dev libssl-dev                       # HTTP client, SHA-256
   libzip-dev                                            # Inspect .eval logs (zip)
   bubblewrap                                            # the device's namespaces

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/random.h"
+#include "llm/chat_wire.h"
 #include "system/weight_challenge.h"
 
 namespace redline {
@@ -70,17 +71,6 @@ pid_t PeerPid(int fd) {
   socklen_t len = sizeof cred;
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return 0;
   return cred.pid;
-}
-
-// Moves the strings out of the parsed request: a conversation is tens of
-// kilobytes by the end of an episode, and this runs on every step.
-std::vector<Message> ParseMessages(json& request) {
-  std::vector<Message> messages;
-  for (json& m : request.at("messages"))
-    messages.push_back({std::move(m.at("role").get_ref<std::string&>()),
-                        std::move(m.at("content").get_ref<std::string&>())});
-  if (messages.empty()) throw std::invalid_argument("no messages");
-  return messages;
 }
 
 // A conversation is named by its opening (system prompt + first user turn),
@@ -332,8 +322,7 @@ void Broker::FlushRefusals() {
 std::string Broker::Handle(const std::string& request, pid_t peer) {
   std::vector<Message> messages;
   try {
-    json parsed = json::parse(request);
-    messages = ParseMessages(parsed);
+    messages = ParseWireChat(request).messages;
   } catch (const std::exception& e) {
     return Dump(json{{"ok", false}, {"error", std::string("bad request: ") + e.what()}});
   }

@@ -1,6 +1,7 @@
 // The model under test, as the broker sees it: a chat completion function.
 // Implementations: scripted/reference, scripted/null, replay/<file> (built
-// in, for controls and checker cases); real providers come with issue #3.
+// in, for controls and checker cases) and the real providers
+// (openai_model.h, anthropic_model.h).
 #ifndef REDLINE_LLM_MODEL_H_
 #define REDLINE_LLM_MODEL_H_
 

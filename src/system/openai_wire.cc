@@ -3,74 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "llm/chat_wire.h"
 
 namespace redline {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// Clients send null for "not set" as often as they leave a field out.
-const Json* Present(const Json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-std::optional<int64_t> OptionalInteger(const Json& object, const char* key) {
-  const Json* value = Present(object, key);
-  if (!value) return std::nullopt;
-  if (!value->is_number_integer())
-    throw InputError(std::string("\"") + key + "\" must be an integer");
-  return value->get<int64_t>();
-}
-
-std::optional<double> OptionalNumber(const Json& object, const char* key) {
-  const Json* value = Present(object, key);
-  if (!value) return std::nullopt;
-  if (!value->is_number())
-    throw InputError(std::string("\"") + key + "\" must be a number");
-  return value->get<double>();
-}
-
-std::string ContentText(const Json& content, const std::string& where) {
-  if (content.is_null()) return "";
-  if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array())
-    throw InputError(where + ".content must be a string or an array of parts");
-  std::string text;
-  for (size_t j = 0; j < content.size(); ++j) {
-    const Json& part = content[j];
-    std::string part_where = where + ".content[" + std::to_string(j) + "]";
-    if (!part.is_object() || !part.contains("type") ||
-        !part["type"].is_string())
-      throw InputError(part_where + " must be an object with a \"type\"");
-    std::string type = part["type"].get<std::string>();
-    if (type != "text")
-      throw InputError(part_where +
-                       ": only \"text\" parts are supported, not \"" + type +
-                       "\"");
-    if (!part.contains("text") || !part["text"].is_string())
-      throw InputError(part_where + ".text must be a string");
-    if (j > 0) text += '\n';
-    text += part["text"].get<std::string>();
-  }
-  return text;
-}
-
-std::vector<std::string> StopList(const Json& object) {
-  const Json* stop = Present(object, "stop");
-  if (!stop) return {};
-  if (stop->is_string()) return {stop->get<std::string>()};
-  std::vector<std::string> list;
-  if (stop->is_array()) {
-    for (const Json& item : *stop) {
-      if (!item.is_string()) break;
-      list.push_back(item.get<std::string>());
-    }
-    if (list.size() == stop->size()) return list;
-  }
-  throw InputError("\"stop\" must be a string or an array of strings");
-}
 
 Json Usage(const ChatCompletion& completion) {
   return {{"prompt_tokens", completion.prompt_tokens},
@@ -96,38 +34,18 @@ std::string Event(const Json& data) { return "data: " + Dump(data) + "\n\n"; }
 }  // namespace
 
 ChatRequest ParseChatRequest(std::string_view body) {
-  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) throw InputError("request body is not valid JSON");
-  if (!json.is_object()) throw InputError("request body must be a JSON object");
-  const Json* messages = Present(json, "messages");
-  if (!messages) throw InputError("\"messages\" is required");
-  if (!messages->is_array() || messages->empty())
-    throw InputError("\"messages\" must be a non-empty array");
-
+  WireChat chat = ParseWireChat(body);
   ChatRequest request;
-  for (size_t i = 0; i < messages->size(); ++i) {
-    const Json& message = (*messages)[i];
-    std::string where = "messages[" + std::to_string(i) + "]";
-    if (!message.is_object()) throw InputError(where + " must be an object");
-    if (!message.contains("role") || !message["role"].is_string())
-      throw InputError(where + ".role must be a string");
-    static const Json kNull;
-    const Json& content = message.contains("content") ? message["content"] : kNull;
-    request.plain = request.plain && content.is_string();
-    request.messages.push_back(
-        {message["role"].get<std::string>(), ContentText(content, where)});
-  }
-  if (const Json* stream = Present(json, "stream")) {
-    if (!stream->is_boolean()) throw InputError("\"stream\" must be a boolean");
-    request.stream = stream->get<bool>();
-  }
-  request.max_tokens = OptionalInteger(json, "max_tokens");
-  if (!request.max_tokens)
-    request.max_tokens = OptionalInteger(json, "max_completion_tokens");
-  request.temperature = OptionalNumber(json, "temperature");
-  request.top_p = OptionalNumber(json, "top_p");
-  request.seed = OptionalInteger(json, "seed");
-  request.stop = StopList(json);
+  request.messages.reserve(chat.messages.size());
+  for (Message& m : chat.messages)
+    request.messages.push_back({std::move(m.role), std::move(m.content)});
+  request.plain = chat.plain;
+  request.stream = chat.stream.value_or(false);
+  request.max_tokens = chat.max_tokens ? chat.max_tokens : chat.max_completion_tokens;
+  request.temperature = chat.temperature;
+  request.top_p = chat.top_p;
+  request.seed = chat.seed;
+  request.stop = std::move(chat.stop);
   return request;
 }
 
