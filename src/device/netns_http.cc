@@ -1,11 +1,7 @@
 #include "device/netns_http.h"
 
 #include <curl/curl.h>
-#include <sched.h>
-#include <linux/nsfs.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +12,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "device/netns_socket.h"
 
 namespace redline {
 namespace {
@@ -30,98 +27,15 @@ struct SocketContext {
   int error = 0;  ///< errno of a failed setns/socket
 };
 
-// Unprivileged, setns(CLONE_NEWNET) also needs CAP_SYS_ADMIN in our own
-// user namespace. The device's user namespace is ours (we created it), so a
-// forked, single-threaded helper joins it first (gaining every capability
-// there), then the network namespace, makes the socket and passes it back.
-// Between fork and _exit the helper makes only system calls.
-int SocketViaUserns(int netns_fd, const curl_sockaddr& address, int* error) {
-  int userns = ::ioctl(netns_fd, NS_GET_USERNS);
-  if (userns < 0) {
-    *error = errno;
-    return -1;
-  }
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-    *error = errno;
-    ::close(userns);
-    return -1;
-  }
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int err = 0;
-    int fd = -1;
-    if (::setns(userns, CLONE_NEWUSER) < 0 || ::setns(netns_fd, CLONE_NEWNET) < 0)
-      err = errno;
-    else if ((fd = ::socket(address.family, address.socktype | SOCK_CLOEXEC,
-                            address.protocol)) < 0)
-      err = errno;
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    struct iovec iov = {&err, sizeof err};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (fd >= 0) {
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof control;
-      struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    ::_exit(::sendmsg(pair[1], &msg, 0) < 0 ? 1 : 0);
-  }
-  ::close(userns);
-  ::close(pair[1]);
-  int fd = -1;
-  if (pid < 0) {
-    *error = errno;
-  } else {
-    int err = EPROTO;
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    struct iovec iov = {&err, sizeof err};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(pair[0], &msg, MSG_CMSG_CLOEXEC);
-    struct cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
-    if (c && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    if (fd < 0) *error = err ? err : EPROTO;
-    ::waitpid(pid, nullptr, 0);
-  }
-  ::close(pair[0]);
-  return fd;
-}
-
-// The socket is made by a short-lived thread that enters the device's
-// network namespace; the calling thread never changes namespace, so no
-// failure can leave a harness thread inside a device.
+// The socket is made in the device's network namespace without this thread
+// ever entering it (device/netns_socket.h).
 curl_socket_t OpenSocketInNetns(void* data, curlsocktype purpose,
                                 struct curl_sockaddr* address) {
   auto* context = static_cast<SocketContext*>(data);
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  if (::geteuid() != 0) {
-    int fd = SocketViaUserns(context->netns_fd, *address, &context->error);
-    return fd < 0 ? CURL_SOCKET_BAD : fd;
-  }
-  int fd = -1;
-  try {
-    std::thread([&] {
-      if (::setns(context->netns_fd, CLONE_NEWNET) < 0) {
-        context->error = errno;
-        return;
-      }
-      fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC,
-                    address->protocol);
-      if (fd < 0) context->error = errno;
-    }).join();
-  } catch (const std::exception&) {
-    context->error = EAGAIN;
-  }
-  return fd < 0 ? CURL_SOCKET_BAD : fd;
+  UniqueFd fd = SocketInNetns(context->netns_fd, address->family, address->socktype,
+                              address->protocol, &context->error);
+  return fd.valid() ? fd.release() : CURL_SOCKET_BAD;
 }
 
 // A body from inside a device is read up to kMaxBodyBytes: the agent's

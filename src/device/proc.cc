@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "base/unique_fd.h"
+#include "device/tcp_diag.h"
 
 namespace redline {
 namespace {
@@ -162,11 +163,17 @@ std::vector<ProcessInfo> ReadProcesses(const std::vector<pid_t>& pids) {
   return out;
 }
 
-std::vector<TcpSocket> ReadTcpSockets(pid_t netns_pid) {
+std::vector<TcpSocket> ReadTcpTables(pid_t netns_pid) {
   std::vector<TcpSocket> sockets;
   ParseTcpTable(ReadProcFile(ProcPath(netns_pid, "net/tcp")), &sockets);
   ParseTcpTable(ReadProcFile(ProcPath(netns_pid, "net/tcp6")), &sockets);
   return sockets;
+}
+
+std::vector<TcpSocket> ReadTcpSockets(pid_t netns_pid, bool only_listening) {
+  if (std::optional<std::vector<TcpSocket>> diag = DiagTcpSockets(netns_pid, only_listening))
+    return std::move(*diag);
+  return ReadTcpTables(netns_pid);
 }
 
 std::set<uint64_t> SocketInodes(pid_t pid) {
@@ -178,7 +185,7 @@ std::set<uint64_t> SocketInodes(pid_t pid) {
 std::vector<Listener> ReadListeners(pid_t netns_pid,
                                     const std::vector<pid_t>& candidate_pids) {
   std::vector<Listener> listeners;
-  for (const TcpSocket& s : ReadTcpSockets(netns_pid))
+  for (const TcpSocket& s : ReadTcpSockets(netns_pid, /*only_listening=*/true))
     if (s.state == "0A")  // TCP_LISTEN
       listeners.push_back(Listener{s.local_port, s.local_address, s.inode, {}});
   std::map<uint64_t, std::vector<pid_t>> owners = SocketOwners(candidate_pids);

@@ -39,8 +39,11 @@ struct TcpSocket {
 };
 
 /// Every TCP socket (IPv4 and IPv6) of the network namespace `netns_pid`
-/// lives in (bounded reads).
-std::vector<TcpSocket> ReadTcpSockets(pid_t netns_pid);
+/// lives in, or its listening ones: from netlink (device/tcp_diag.h), else
+/// /proc/<pid>/net/tcp{,6} (bounded reads).
+std::vector<TcpSocket> ReadTcpSockets(pid_t netns_pid, bool only_listening = false);
+/// The same from /proc/<pid>/net/tcp{,6} only.
+std::vector<TcpSocket> ReadTcpTables(pid_t netns_pid);
 /// Inodes of the sockets `pid` holds (its /proc/<pid>/fd links).
 std::set<uint64_t> SocketInodes(pid_t pid);
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -10,8 +11,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
 
 #include "base/unique_fd.h"
+#include "device/tcp_diag.h"
 #include "device/test_support.h"
 
 namespace redline {
@@ -131,6 +136,76 @@ TEST(ProcTest, ReadListenersFindsPortsAddressesAndOwners) {
   // Not among the candidates: no owner.
   std::vector<Listener> anonymous = ReadListeners(::getpid(), {});
   for (const Listener& l : anonymous) EXPECT_TRUE(l.pids.empty());
+}
+
+std::set<std::string> Keys(const std::vector<TcpSocket>& sockets) {
+  std::set<std::string> keys;
+  for (const TcpSocket& s : sockets)
+    keys.insert(s.local_address + " " + std::to_string(s.local_port) + " " +
+                std::to_string(s.remote_port) + " " + s.state + " " + std::to_string(s.inode));
+  return keys;
+}
+
+// Netlink sees what /proc/net/tcp{,6} shows: listeners, both ends of a
+// connection, inodes and the kernel's state numbers.
+TEST(ProcTest, NetlinkSeesWhatTheProcTablesShow) {
+  UniqueFd server = Listen(AF_INET, "127.0.0.1");
+  ASSERT_TRUE(server.valid());
+  UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in to = {};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(PortOf(server.get())));
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  UniqueFd accepted(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  UniqueFd v6 = Listen(AF_INET6, "::1");
+  std::optional<std::vector<TcpSocket>> diag = DiagTcpSockets(::getpid(), false);
+  ASSERT_TRUE(diag.has_value()) << "sock_diag netlink refused here";
+  std::set<uint64_t> inodes = SocketInodes(::getpid());
+  auto only_mine = [&](std::vector<TcpSocket> all) {
+    std::vector<TcpSocket> kept;
+    for (const TcpSocket& s : all)
+      if (inodes.count(s.inode)) kept.push_back(s);
+    return Keys(kept);
+  };
+  std::set<std::string> from_diag = only_mine(*diag);
+  EXPECT_EQ(from_diag, only_mine(ReadTcpTables(::getpid())));
+  EXPECT_EQ(from_diag.size(), v6.valid() ? 4u : 3u);
+  std::optional<std::vector<TcpSocket>> listening = DiagTcpSockets(::getpid(), true);
+  ASSERT_TRUE(listening.has_value());
+  for (const TcpSocket& s : *listening) EXPECT_EQ(s.state, "0A");
+}
+
+// The dump is of the namespace the pid lives in, not the harness's.
+TEST(ProcTest, NetlinkReadsAnotherNamespace) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a network namespace of its own needs root";
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    int port = -1;
+    if (::unshare(CLONE_NEWNET) == 0) {
+      UniqueFd fd = Listen(AF_INET, "0.0.0.0");
+      if (fd.valid()) port = PortOf(fd.get());
+      (void)!::write(pipe_fds[1], &port, sizeof port);
+      ::pause();
+    }
+    (void)!::write(pipe_fds[1], &port, sizeof port);
+    ::_exit(1);
+  }
+  int port = -1;
+  ASSERT_EQ(::read(pipe_fds[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
+  UniqueFd here = Listen(AF_INET, "127.0.0.1");
+  std::optional<std::vector<TcpSocket>> there = DiagTcpSockets(child, true);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(there.has_value());
+  ASSERT_EQ(there->size(), 1u);
+  EXPECT_EQ((*there)[0].local_port, port);
+  EXPECT_EQ((*there)[0].local_address, "0.0.0.0");
 }
 
 }  // namespace
