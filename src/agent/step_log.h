@@ -13,6 +13,8 @@
 
 #include "agent/py_repr.h"
 
+#include "base/unique_fd.h"
+
 namespace redline {
 
 /// One model call and what came of it.
@@ -61,10 +63,11 @@ class StepLog {
  private:
   /// Appends; a failure (the model may delete log/) is reported once on
   /// stderr and otherwise ignored: logging must not end the task.
-  void Append(const std::string& path, const std::string& text);
+  void Append(UniqueFd& fd, const std::string& path, const std::string& text);
 
   std::string text_path_;
   std::string steps_path_;
+  UniqueFd text_fd_, steps_fd_;  ///< opened at the first entry
   bool echo_;
   bool warned_ = false;
 };
