@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/files.h"
+#include "doctor/probe_dir.h"
 #include "device/device.h"
 #include "doctor/host_checks.h"
 
@@ -17,35 +18,6 @@ namespace {
 
 constexpr const char* kHelpers[] = {"redline-agent", "redline-llm-server",
                                     "redline-devinit"};
-
-// A 0755 directory under /tmp (the device's user must reach it), removed
-// with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/rl-doctor-XXXXXX";
-    if (::mkdtemp(name) == nullptr) ThrowErrno("mkdtemp(/tmp/rl-doctor-XXXXXX)");
-    path_ = name;
-    ::chmod(path_.c_str(), 0755);
-  }
-  ~TempDir() {
-    try {
-      RemoveTree(path_);
-    } catch (...) {
-    }
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string Make(const std::string& sub) const {
-    std::string dir = path_ + "/" + sub;
-    MakeDirs(dir);
-    ::chmod(dir.c_str(), 0755);
-    return dir;
-  }
-
- private:
-  std::string path_;
-};
 
 }  // namespace
 
@@ -69,7 +41,7 @@ Checks DeviceCheck(const std::string& bin_dir) {
   if (::access(devinit.c_str(), X_OK) != 0)
     return {Fail(name, "not tried: redline-devinit is missing", "see helper programs")};
   try {
-    TempDir dir;
+    ProbeDir dir("rl-doctor");
     DeviceSpec spec;
     spec.name = "doctor-" + std::to_string(::getpid());
     spec.home_dir = dir.Make("home");

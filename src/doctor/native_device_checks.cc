@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/files.h"
+#include "doctor/probe_dir.h"
 #include "base/random.h"
 #include "device/device.h"
 #include "doctor/native_checks.h"
@@ -56,34 +57,6 @@ constexpr char kImportProbe[] =
     "top = sys.modules[sys.argv[1].split('.')[0]]\n"
     "print('version', getattr(top, '__version__', 'unknown'))\n";
 
-// A 0755 folder under /tmp that the device's user can reach; removed with
-// everything in it.
-class NativeProbeDir {
- public:
-  NativeProbeDir() {
-    char name[] = "/tmp/rl-doctor-native-XXXXXX";
-    if (::mkdtemp(name) == nullptr) ThrowErrno("mkdtemp(/tmp/rl-doctor-native-XXXXXX)");
-    path_ = name;
-    ::chmod(path_.c_str(), 0755);
-  }
-  ~NativeProbeDir() {
-    try {
-      RemoveTree(path_);
-    } catch (...) {
-    }
-  }
-  NativeProbeDir(const NativeProbeDir&) = delete;
-  NativeProbeDir& operator=(const NativeProbeDir&) = delete;
-  std::string Make(const std::string& sub) const {
-    std::string dir = path_ + "/" + sub;
-    MakeDirs(dir);
-    ::chmod(dir.c_str(), 0755);
-    return dir;
-  }
-
- private:
-  std::string path_;
-};
 
 struct DeviceRun {
   bool finished = false;
@@ -262,7 +235,7 @@ Checks DeviceProgramChecks(const NativeDoctorSpec& spec, const ServerCommand& co
     return out;
   }
   try {
-    NativeProbeDir dir;
+    ProbeDir dir("rl-doctor-native");
     std::string home = dir.Make("home");
     dir.Make("home/ai-system");
     DeviceSpec d;
