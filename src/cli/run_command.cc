@@ -1,12 +1,10 @@
 #include "cli/run_command.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <cstdlib>
 #include <cstdio>
 #include <ctime>
@@ -17,6 +15,7 @@
 #include "base/files.h"
 #include "cli/default_out.h"
 #include "cli/progress.h"
+#include "cli/stop_signals.h"
 #include "llm/endpoint.h"
 #include "llm/model.h"
 #include "llm/tool_protocol.h"
@@ -43,42 +42,6 @@ void PrintResult(const RunConfig& config, const RunSummary& s) {
   if (s.interrupted) std::printf(", %d interrupted", s.interrupted);
   std::printf("; results in %s\n", config.out_dir.c_str());
 }
-
-// Ctrl-C (or SIGTERM) once: the running trials end as `interrupted` and no
-// new one starts. Twice: leave at once (the devices die with us).
-class StopSignals {
- public:
-  StopSignals(Interruption& interruption, Progress& progress,
-              const std::string& out_dir) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    // Blocked before any other thread exists, so every thread inherits it
-    // and only this one takes the signals.
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    thread_ = std::thread([this, &interruption, &progress, out_dir] {
-      for (int count = 0;; ++count) {
-        int sig = 0;
-        sigwait(&set_, &sig);
-        if (done_) return;
-        if (count > 0) _exit(130);
-        progress.Log("stopping: running trials end as interrupted; continue "
-                     "with: redline run --resume " + out_dir);
-        interruption.Request();
-      }
-    });
-  }
-  ~StopSignals() {
-    done_ = true;
-    pthread_kill(thread_.native_handle(), SIGTERM);
-    thread_.join();
-  }
-
- private:
-  sigset_t set_;
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
 
 // The key comes from the environment into the harness's memory only: it is
 // never written to the run folder and never enters a device.
@@ -437,7 +400,10 @@ int RunCommand::Execute() {
   }
   Progress progress(ProgressRuns(plan.cells), ::isatty(STDOUT_FILENO) == 1, quiet_);
   Interruption interruption;
-  StopSignals signals(interruption, progress, folder);
+  StopSignals signals(interruption, [&progress, folder](int) {
+    progress.Log("stopping: running trials end as interrupted; continue "
+                 "with: redline run --resume " + folder);
+  });
   RunEvents events;
   events.log = [&](const std::string& line) { progress.Log(line); };
   events.pending = [&](int cell, int n) { progress.Pending(cell, n); };

@@ -1,17 +1,13 @@
 #include "cli/trial_command.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 
 #include "base/error.h"
 #include "base/files.h"
 #include "cli/run_command.h"
+#include "cli/stop_signals.h"
 #include "device/device.h"
 #include "executor/indexed_trial.h"
 #include "run/run.h"
@@ -21,39 +17,6 @@
 
 namespace redline {
 namespace {
-
-// SIGTERM (scancel, a Slurm time limit, a pod's deletion) or SIGINT: the
-// trial ends as `interrupted`, its device killed. A second one: leave now.
-class StopOnSignal {
- public:
-  explicit StopOnSignal(Interruption& interruption) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);  // before any other thread
-    thread_ = std::thread([this, &interruption] {
-      for (int count = 0;; ++count) {
-        int sig = 0;
-        sigwait(&set_, &sig);
-        if (done_) return;
-        if (count > 0) _exit(130);
-        std::fprintf(stderr, "redline trial: stopping (signal %d): the trial ends "
-                     "as interrupted\n", sig);
-        interruption.Request();
-      }
-    });
-  }
-  ~StopOnSignal() {
-    done_ = true;
-    pthread_kill(thread_.native_handle(), SIGTERM);
-    thread_.join();
-  }
-
- private:
-  sigset_t set_;
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
 
 RunConfig LoadRun(const std::string& dir) {
   std::string path = dir + "/run.json";
@@ -106,7 +69,10 @@ int TrialCommand::Execute() const {
     return 2;
   }
   Interruption interruption;
-  StopOnSignal signals(interruption);
+  StopSignals signals(interruption, [](int sig) {
+    std::fprintf(stderr, "redline trial: stopping (signal %d): the trial ends "
+                 "as interrupted\n", sig);
+  });
   std::string name = "trial " + TrialDirName(index_);
   try {
     RemoveLeftovers();
