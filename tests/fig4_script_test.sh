@@ -145,14 +145,9 @@ grep -q "has 2 done, 0 pending, 0 running; not run again" <<<"$again" || fail "r
 check_result "$WORK/local" "$again"
 
 # --- Slurm -----------------------------------------------------------------
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root to run a Slurm cluster"; exit 77; fi
-if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-  if ! (DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        munge slurmctld slurmd slurm-client >/dev/null 2>&1); then
-    echo "SKIP: Slurm (slurmctld, slurmd, munge) is not installed and cannot be installed"
-    exit 77
-  fi
-fi
+# shellcheck source=tests/slurm_test_lib.sh
+. "$(dirname "$0")/slurm_test_lib.sh"
+need_slurm
 STATE=$(mktemp -d /tmp/rl-fig4-slurm-XXXXXX)   # short: munge's socket path lives here
 "$SLURM" start --dir "$STATE"
 export SLURM_CONF=$STATE/slurm.conf

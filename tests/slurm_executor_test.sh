@@ -11,14 +11,9 @@ REDLINE=${1:?usage: $0 REDLINE_BIN}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SLURM=$ROOT/scripts/local-slurm.sh
 
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root to run a Slurm cluster"; exit 77; fi
-if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-  if ! (DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        munge slurmctld slurmd slurm-client >/dev/null 2>&1); then
-    echo "SKIP: Slurm (slurmctld, slurmd, munge) is not installed and cannot be installed"
-    exit 77
-  fi
-fi
+# shellcheck source=tests/slurm_test_lib.sh
+. "$(dirname "$0")/slurm_test_lib.sh"
+need_slurm
 
 STATE=$(mktemp -d /tmp/rl-slurm-XXXXXX)   # short: munge's socket path lives here
 WORK=$(mktemp -d /tmp/rl-slurm-test-XXXXXX)
