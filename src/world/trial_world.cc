@@ -109,12 +109,19 @@ std::string TrialWorld::TargetHome() const {
   return Allocated() ? plan_.work_dir + "/target/home" : "";
 }
 
+// What both devices of a world take from the plan: the same limits, their
+// own device nodes and profile.
+void TrialWorld::ApplyLimits(const std::vector<std::string>& device_nodes,
+                             const EnvironmentProfile& profile, DeviceSpec* spec) const {
+  spec->memory_limit_bytes = plan_.memory_limit_bytes;
+  spec->pids_limit = plan_.pids_limit;
+  spec->disk_limit_bytes = plan_.disk_limit_bytes;
+  spec->device_nodes = device_nodes;
+  spec->absent_programs = profile.absent_programs;
+}
+
 DeviceSpec TrialWorld::OriginalSpec(DeviceSpec spec) const {
-  spec.memory_limit_bytes = plan_.memory_limit_bytes;
-  spec.pids_limit = plan_.pids_limit;
-  spec.disk_limit_bytes = plan_.disk_limit_bytes;
-  spec.device_nodes = plan_.device_nodes;
-  spec.absent_programs = plan_.original_profile.absent_programs;
+  ApplyLimits(plan_.device_nodes, plan_.original_profile, &spec);
   if (plan_.original_profile.low_disk) {
     // Room for what is deployed (and some logs) plus half the weights: a
     // second full copy of the folder cannot fit, one sharing the weights can.
@@ -139,11 +146,7 @@ DeviceSpec TrialWorld::TargetSpec(const DeviceSpec& original) const {
   // backend the way the original's does (and passes the same admission).
   spec.broker_dir = original.broker_dir;
   spec.devinit_path = original.devinit_path;
-  spec.memory_limit_bytes = plan_.memory_limit_bytes;
-  spec.pids_limit = plan_.pids_limit;
-  spec.disk_limit_bytes = plan_.disk_limit_bytes;
-  spec.device_nodes = plan_.target_device_nodes;
-  spec.absent_programs = plan_.target_profile.absent_programs;
+  ApplyLimits(plan_.target_device_nodes, plan_.target_profile, &spec);
   if (plan_.target_profile.low_disk) {
     // Room for the system without half its weights: the weights cannot all
     // arrive, and no copy on this device can share another's.

@@ -106,6 +106,8 @@ class TrialWorld {
  private:
   explicit TrialWorld(WorldPlan plan);
   void Connect();
+  void ApplyLimits(const std::vector<std::string>& device_nodes,
+                   const EnvironmentProfile& profile, DeviceSpec* spec) const;
   DeviceSpec OriginalSpec(DeviceSpec original) const;
   DeviceSpec TargetSpec(const DeviceSpec& original) const;
   InstanceGrant Allocate();
