@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -225,6 +226,10 @@ int LlmServer::Run() {
   // llama-server) fail with "Address already in use", and a port conflict is
   // part of the world the model must handle, so only SO_REUSEADDR here.
   http_->set_tcp_nodelay(true);  // small answers must not wait for delayed ACKs
+  // httplib closes a kept-alive connection after 5 requests by default;
+  // uvicorn, vLLM and llama-server keep it for as long as the client does,
+  // and a reconnect costs an agent's step a TCP handshake and a new worker.
+  http_->set_keep_alive_max_count(std::numeric_limits<size_t>::max());
   http_->set_socket_options([](int sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);

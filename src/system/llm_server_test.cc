@@ -4,13 +4,16 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "base/files.h"
+#include "base/unique_fd.h"
 #include "system/system_test_util.h"
 #include "system/weights.h"
 
@@ -114,6 +117,35 @@ TEST_F(LlmServerTest, ServesHealthAndModels) {
       << server->Output();
   EXPECT_TRUE(server->WaitForLine("[llm-server] GET /v1/nothing 404 ", 5))
       << server->Output();
+}
+
+// Real servers keep a client's connection for as long as it wants it; a
+// server that closes every few requests costs each agent step a reconnect.
+TEST_F(LlmServerTest, KeepsAConnectionForManyRequests) {
+  FakeBroker broker(broker_path_, kHi);
+  auto server = StartReady();
+  UniqueFd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(sock.valid());
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(::send(sock.get(), request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()))
+        << "request " << i + 1 << ": the server closed the connection";
+    std::string answer;
+    char buf[4096];
+    while (answer.find("{\"status\":\"ok\"}") == std::string::npos) {
+      ssize_t n = ::recv(sock.get(), buf, sizeof buf, 0);
+      ASSERT_GT(n, 0) << "request " << i + 1 << ": connection closed after " << answer;
+      answer.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_EQ(answer.find("Connection: close"), std::string::npos)
+        << "request " << i + 1 << ": " << answer;
+  }
 }
 
 TEST_F(LlmServerTest, ModelNameFlagOverridesTheConfig) {
