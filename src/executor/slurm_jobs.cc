@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr double kToolTimeoutSeconds = 60;
+constexpr double kQueryTimeoutSeconds = 60;
 
 std::string JobsPath(const std::string& run_dir) { return run_dir + "/slurm/jobs.jsonl"; }
 
@@ -90,7 +90,7 @@ std::map<int, std::string> QueuedTasks(const std::vector<std::string>& job_ids) 
   if (job_ids.empty()) return tasks;
   // -r: one line per array task, pending ones included; %i is "job_task".
   ToolResult r = RunTool({"squeue", "-h", "-r", "-o", "%i %T", "-j", JoinIds(job_ids)},
-                         kToolTimeoutSeconds);
+                         kQueryTimeoutSeconds);
   if (r.exit_code != 0) {
     // Jobs that ended long ago are forgotten by the controller.
     if (r.err.find("Invalid job id") != std::string::npos) return tasks;
@@ -111,7 +111,7 @@ std::map<int, std::string> FinalStates(const std::vector<std::string>& job_ids) 
   if (job_ids.empty() || !ToolInPath("sacct")) return states;
   ToolResult r = RunTool({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j",
                           JoinIds(job_ids)},
-                         kToolTimeoutSeconds);
+                         kQueryTimeoutSeconds);
   if (r.exit_code != 0) return states;
   std::istringstream in(r.out);
   std::string line;
