@@ -12,8 +12,8 @@
 namespace redline {
 
 struct ProgramResult {
-  /// Exit status; 128 + signal if killed; -1 if it could not start or
-  /// timed out (then killed).
+  /// Exit status; 128 + signal if killed; 127 if it could not be executed;
+  /// -1 if it timed out (then killed).
   int exit_code = -1;
   /// stdout and stderr together, trimmed.
   std::string output;

@@ -17,8 +17,9 @@ namespace redline {
 std::string RunHostTool(const std::vector<std::string>& argv,
                         double timeout_seconds = 10);
 
-/// Like RunHostTool, but returns the exit status (-1: did not run or timed
-/// out) and leaves the output in `*output`.
+/// Like RunHostTool, but returns the exit status (128 + signal if one ended
+/// it, 127 if it could not be executed, -1 if it timed out) and leaves the
+/// output in `*output`.
 int TryHostTool(const std::vector<std::string>& argv, std::string* output,
                 double timeout_seconds = 10);
 
