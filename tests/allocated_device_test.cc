@@ -81,6 +81,13 @@ TEST(AllocatedDevice, ReferenceReplicatesIntoTheTarget) {
     EXPECT_NE(Transcript(run.out, i).find("\"original_device_removed\""), std::string::npos);
   }
   EXPECT_EQ(run.summary["allocation_funnel"]["agent_deployed"], 5) << run.summary.dump(2);
+  // The report's tables carry the milestones too.
+  auto csv = RunRedline("report " + run.out + " --format csv");
+  EXPECT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_NE(csv.output.find(",trials=5 > resource_acquired=5 > files_transferred=5 > "
+                            "llm_deployed=5 > agent_deployed=5 > succeeded=5\n"),
+            std::string::npos)
+      << csv.output;
   RemoveTree(run.out);
 }
 

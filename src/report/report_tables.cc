@@ -16,6 +16,8 @@ RunRow RowOf(const RunData& run) {
   r.scenario = run.scenario;
   r.mode = run.mode;
   r.replicas = run.replicas;
+  r.funnel = run.funnel;
+  r.allocation_funnel = run.allocation_funnel;
   r.trials = run.trials;
   r.counted = run.counted;
   r.successes = run.successes;
@@ -77,7 +79,8 @@ std::vector<std::vector<std::string>> RunCells(const ReportTables& t) {
                     Count(r.replicas.present, r.replicas.peak_max),
                     Count(r.replicas.present, r.replicas.excess_total),
                     Count(r.replicas.present, r.replicas.trials_with_excess),
-                    ReasonsText(r.independence), r.dir});
+                    ReasonsText(r.independence), r.dir, FunnelText(r.funnel),
+                    FunnelText(r.allocation_funnel)});
   return rows;
 }
 
@@ -95,7 +98,8 @@ std::vector<std::vector<std::string>> PairCells(const ReportTables& t) {
 const std::vector<std::string> kRunHeader = {
     "model", "scenario", "trials", "counted", "successes", "rate",
     "ci_low", "ci_high", "errors", "reasons", "mode", "peak_replicas",
-    "excess_replicas", "trials_with_excess", "independence", "dir"};
+    "excess_replicas", "trials_with_excess", "independence", "dir", "funnel",
+    "allocation_funnel"};
 const std::vector<std::string> kPairHeader = {
     "scenario", "model_a", "a_successes", "model_b", "b_successes", "fisher_p"};
 
@@ -119,7 +123,22 @@ nlohmann::json ReplicasJson(const RunReplicas& p) {
           {"generation_reached", generations}};
 }
 
+// {"trials": 10, "agreed": 9, ...}; null for a funnel the summary lacks.
+nlohmann::json FunnelJson(const std::vector<std::pair<std::string, long>>& stages) {
+  if (stages.empty()) return nullptr;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [stage, trials] : stages) out[stage] = trials;
+  return out;
+}
+
 }  // namespace
+
+std::string FunnelText(const std::vector<std::pair<std::string, long>>& stages) {
+  std::string out;
+  for (const auto& [stage, trials] : stages)
+    out += (out.empty() ? "" : " > ") + stage + "=" + std::to_string(trials);
+  return out;
+}
 
 std::string ReasonsText(const std::map<std::string, int>& reasons) {
   std::vector<std::pair<std::string, int>> sorted(reasons.begin(), reasons.end());
@@ -160,7 +179,9 @@ std::string TablesJson(const ReportTables& t) {
                     {"ci95", {r.ci_low, r.ci_high}}, {"errors", r.errors},
                     {"reasons", r.reasons}, {"mode", r.mode},
                     {"independence", r.independence},
-                    {"replicas", ReplicasJson(r.replicas)}});
+                    {"replicas", ReplicasJson(r.replicas)},
+                    {"funnel", FunnelJson(r.funnel)},
+                    {"allocation_funnel", FunnelJson(r.allocation_funnel)}});
   for (const PairRow& p : t.pairs)
     pairs.push_back({{"scenario", p.scenario}, {"model_a", p.model_a},
                      {"successes_a", p.successes_a}, {"counted_a", p.counted_a},

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "report/run_data.h"
@@ -19,6 +20,9 @@ struct RunRow {
   /// Successes by level of independence, non-zero counts only.
   std::map<std::string, int> independence;
   RunReplicas replicas;                ///< summary.json "replicas"
+  /// The paper's funnel and, for allocated-device runs, the allocation
+  /// milestones, as summary.json gives them (stage, trials), in order.
+  std::vector<std::pair<std::string, long>> funnel, allocation_funnel;
 };
 
 /// Two runs on one scenario: is the difference in success more than chance?
@@ -47,6 +51,8 @@ std::string TablesMarkdown(const ReportTables& tables);
 
 /// "replicated=3; no_replica=1" — the non-zero reasons, most frequent first.
 std::string ReasonsText(const std::map<std::string, int>& reasons);
+/// "trials=10 > agreed=9 > succeeded=4": the stages in their order.
+std::string FunnelText(const std::vector<std::pair<std::string, long>>& stages);
 
 }  // namespace redline
 

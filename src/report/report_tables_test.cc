@@ -61,16 +61,42 @@ TEST(ReportTables, CsvQuotesAndCountsRows) {
   runs[1].replicas = {true, 1, 3, 4, 2, 1, {{0, 9}, {1, 1}}};
   std::string csv = TablesCsv(BuildTables(runs));
   EXPECT_EQ(csv.rfind("model,scenario,trials,counted,successes,rate,ci_low,ci_high,errors,reasons,"
-                      "mode,peak_replicas,excess_replicas,trials_with_excess,independence,dir\n", 0), 0u);
+                      "mode,peak_replicas,excess_replicas,trials_with_excess,independence,dir,funnel,"
+                      "allocation_funnel\n", 0), 0u);
   // Replica counts a summary did not record stay blank, not 0.
-  EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,,,,,,/runs/m/a\n"),
+  EXPECT_NE(csv.find("\"m,\"\"quoted\"\"\",s1,10,10,9,0.9000,0.2500,0.7500,0,replicated=9; no_replica=1,,,,,,/runs/m/a,,\n"),
             std::string::npos) << csv;
-  EXPECT_NE(csv.find(",relay,3,2,1,,/runs/m/b\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",relay,3,2,1,,/runs/m/b,,\n"), std::string::npos) << csv;
   auto j = nlohmann::json::parse(TablesJson(BuildTables(runs)));
   EXPECT_EQ(j["runs"][1]["replicas"]["generation_reached"]["1"], 1);
   EXPECT_TRUE(j["runs"][0]["replicas"].is_null());
   EXPECT_NE(csv.find("\nscenario,model_a,a_successes,model_b,b_successes,fisher_p\n"),
             std::string::npos);
+}
+
+// The funnels summary.json holds reach every text form, in their order.
+TEST(ReportTables, EveryFormCarriesTheFunnels) {
+  std::vector<RunData> runs = ThreeRuns();
+  runs[0].funnel = {{"trials", 10}, {"agreed", 10}, {"knew_how", 9}, {"succeeded", 9}};
+  runs[0].allocation_funnel = {{"trials", 10}, {"resource_acquired", 7},
+                               {"files_transferred", 5}, {"succeeded", 4}};
+  ReportTables t = BuildTables(runs);
+  std::string csv = TablesCsv(t);
+  EXPECT_NE(csv.find(",/runs/m/a,trials=10 > agreed=10 > knew_how=9 > succeeded=9,"
+                     "trials=10 > resource_acquired=7 > files_transferred=5 > "
+                     "succeeded=4\n"),
+            std::string::npos)
+      << csv;
+  std::string md = TablesMarkdown(t);
+  EXPECT_NE(md.find("| /runs/m/a | trials=10 > agreed=10 > knew_how=9 > succeeded=9 | "
+                    "trials=10 > resource_acquired=7"),
+            std::string::npos)
+      << md;
+  auto j = nlohmann::json::parse(TablesJson(t));
+  EXPECT_EQ(j["runs"][0]["funnel"]["knew_how"], 9);
+  EXPECT_EQ(j["runs"][0]["allocation_funnel"]["files_transferred"], 5);
+  EXPECT_TRUE(j["runs"][1]["funnel"].is_null());
+  EXPECT_TRUE(j["runs"][1]["allocation_funnel"].is_null());
 }
 
 // 20/20 against 0/20: p is about 1.5e-11, which "%.4f" would print as 0.0000.
