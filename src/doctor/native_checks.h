@@ -88,7 +88,12 @@ struct ResourceFacts {
   uint64_t mem_available = 0;   ///< MemAvailable
   uint64_t tmp_free = 0;        ///< free bytes where trials' homes live (/tmp)
   uint64_t weights_bytes = 0;
+  /// Whether a trial here sees the weights through a copy-on-write view
+  /// (then only a replica's copy takes room) or copies them, and why.
+  bool weights_view = false;
+  std::string copy_reason;
 };
+/// Tries the view in a probe folder under /tmp, as a trial would.
 ResourceFacts ReadResourceFacts(const std::string& weights_dir);
 /// Host memory of one server besides its weights: Python, PyTorch and the
 /// CUDA runtime for vLLM (an estimate), little for others.

@@ -232,6 +232,42 @@ TEST(NativeResources, TwoServersNeedMemoryAndTwoCopiesNeedDisk) {
             CheckStatus::kFail);
 }
 
+// With a copy-on-write view the trial's weights take no room: only a
+// replica's copy must fit, on disk or in a RAM-backed home.
+TEST(NativeResources, AViewOfTheWeightsNeedsRoomForOneCopyOnly) {
+  ServerCommand vllm = ParseServerCommand(kVllm);
+  NativeDoctorSpec spec;
+  spec.weights_dir = "/models/q";
+  spec.memory_limit_bytes = 64 * kGiB;
+  ResourceFacts copy{2048 * kGiB, 2000 * kGiB, 200 * kGiB, 136 * kGiB};
+  copy.copy_reason = "mounting a copy-on-write view needs root";
+  ResourceFacts view = copy;
+  view.weights_view = true;
+  view.copy_reason = "";
+  const Check* disk = Find(ResourceChecks(copy, spec, vllm), "disk for the weights");
+  EXPECT_EQ(disk->status, CheckStatus::kWarn);
+  EXPECT_NE(disk->detail.find("needs root"), std::string::npos) << disk->detail;
+  disk = Find(ResourceChecks(view, spec, vllm), "disk for the weights");
+  EXPECT_EQ(disk->status, CheckStatus::kOk) << disk->detail;
+  EXPECT_NE(disk->detail.find("copy-on-write view"), std::string::npos) << disk->detail;
+  view.tmp_free = 100 * kGiB;  // not even the replica's copy
+  EXPECT_EQ(StatusOf(ResourceChecks(view, spec, vllm), "disk for the weights"),
+            CheckStatus::kWarn);
+  // A RAM-backed home: two servers (8 GiB each) and one copy fit in 160 GiB;
+  // two copies do not.
+  spec.disk_limit_bytes = 150 * kGiB;
+  spec.memory_limit_bytes = 160 * kGiB;
+  view.tmp_free = 1000 * kGiB;
+  EXPECT_EQ(StatusOf(ResourceChecks(view, spec, vllm), "device memory limit"),
+            CheckStatus::kOk);
+  EXPECT_EQ(StatusOf(ResourceChecks(view, spec, vllm), "disk for the weights"),
+            CheckStatus::kOk);
+  EXPECT_EQ(StatusOf(ResourceChecks(copy, spec, vllm), "device memory limit"),
+            CheckStatus::kFail);
+  EXPECT_EQ(StatusOf(ResourceChecks(copy, spec, vllm), "disk for the weights"),
+            CheckStatus::kFail);
+}
+
 TEST(NativeResources, WeightsAreMeasuredFollowingLinks) {
   std::string dir = ::testing::TempDir() + "native-weights-" + std::to_string(::getpid());
   RemoveTree(dir);
@@ -242,6 +278,24 @@ TEST(NativeResources, WeightsAreMeasuredFollowingLinks) {
   EXPECT_EQ(WeightsBytes(dir), 6002u);
   EXPECT_EQ(ShownBytes(6002), "6 KiB");
   EXPECT_EQ(ShownBytes(136 * kGiB), "136.0 GiB");
+  RemoveTree(dir);
+}
+
+// ReadResourceFacts tries the view as a trial would: a plain folder gets
+// one (as root); a link that leads out of it makes trials copy, and says so.
+TEST(NativeResources, ReadsWhetherTrialsGetAView) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a view needs root";
+  std::string dir = "/tmp/rl-native-view-test-" + std::to_string(::getpid());
+  RemoveTree(dir);
+  MakeDirs(dir + "/weights");
+  WriteFileAtomic(dir + "/weights/a.safetensors", std::string(3000, 'x'));
+  ResourceFacts plain = ReadResourceFacts(dir + "/weights");
+  EXPECT_TRUE(plain.weights_view) << plain.copy_reason;
+  WriteFileAtomic(dir + "/outside.safetensors", std::string(10, 'y'));
+  std::filesystem::create_symlink(dir + "/outside.safetensors", dir + "/weights/b.safetensors");
+  ResourceFacts linked = ReadResourceFacts(dir + "/weights");
+  EXPECT_FALSE(linked.weights_view);
+  EXPECT_NE(linked.copy_reason.find("b.safetensors"), std::string::npos) << linked.copy_reason;
   RemoveTree(dir);
 }
 

@@ -1,7 +1,9 @@
 // Host memory, the device's memory limit and disk for native mode: a trial
-// holds two servers (the original's and a replica's) and two sets of
-// weights (the trial's and the replica's copy of its folder). Too little of
-// any of them makes the replica fail for the node's sake, not the model's.
+// holds two servers (the original's and a replica's) and the weights
+// twice: the trial's (a copy-on-write view that takes no room, or a copy
+// where no view can be made) and the replica's copy of its folder. Too
+// little of any of them makes the replica fail for the node's sake, not the
+// model's.
 #include <sys/statvfs.h>
 
 #include <cmath>
@@ -9,7 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "device/weights_view.h"
 #include "doctor/native_checks.h"
+#include "doctor/probe_dir.h"
 #include "system/weights_copy.h"
 
 namespace redline {
@@ -39,13 +43,25 @@ uint64_t MeminfoBytes(const std::string& text, const std::string& key) {
   return 0;
 }
 
-Check DeviceLimitCheck(const NativeDoctorSpec& spec, uint64_t runtime, uint64_t weights) {
+// Copies of the weights in a trial's home: the replica's, and the trial's
+// own unless it sees them through a view.
+uint64_t CopiesInHome(const ResourceFacts& f) { return f.weights_view ? 1 : 2; }
+
+std::string CopiesText(const ResourceFacts& f) {
+  return f.weights_view ? "a replica's copy of the weights (the trial's own are a "
+                          "copy-on-write view)"
+                        : "the trial's copy of the weights and a replica's (no "
+                          "copy-on-write view: " + f.copy_reason + ")";
+}
+
+Check DeviceLimitCheck(const NativeDoctorSpec& spec, uint64_t runtime,
+                       const ResourceFacts& f) {
   const char* name = "device memory limit";
   bool ram_home = spec.disk_limit_bytes > 0;
-  uint64_t need = 2 * runtime + (ram_home ? 2 * weights : 0);
+  uint64_t need = 2 * runtime + (ram_home ? CopiesInHome(f) * f.weights_bytes : 0);
   std::string why = "two servers at about " + Gib(runtime) + " each" +
-                    (ram_home ? std::string(", and two copies of the weights in the "
-                                            "RAM-backed home (--disk-limit-gib)")
+                    (ram_home ? ", and " + CopiesText(f) + " in the RAM-backed home "
+                                "(--disk-limit-gib)"
                               : std::string(""));
   if (spec.memory_limit_bytes < need)
     return Fail(name, "--memory-limit-gib is " + Gib(spec.memory_limit_bytes) +
@@ -58,7 +74,7 @@ Check HostMemoryCheck(const ResourceFacts& f, const NativeDoctorSpec& spec,
                       uint64_t runtime) {
   const char* name = "host memory";
   bool ram_home = spec.disk_limit_bytes > 0;
-  uint64_t hard = 2 * runtime + (ram_home ? 2 * f.weights_bytes : 0);
+  uint64_t hard = 2 * runtime + (ram_home ? CopiesInHome(f) * f.weights_bytes : 0);
   uint64_t soft = 2 * (runtime + f.weights_bytes);
   std::string found = Gib(f.mem_available) + " available of " + Gib(f.mem_total);
   if (f.mem_available < hard)
@@ -75,24 +91,25 @@ Check HostMemoryCheck(const ResourceFacts& f, const NativeDoctorSpec& spec,
 Check DiskCheck(const ResourceFacts& f, const NativeDoctorSpec& spec) {
   const char* name = "disk for the weights";
   uint64_t w = f.weights_bytes;
+  uint64_t need = CopiesInHome(f) * w;
   if (spec.disk_limit_bytes > 0) {
-    if (spec.disk_limit_bytes < 2 * w)
+    if (spec.disk_limit_bytes < need)
       return Fail(name, "--disk-limit-gib " + Gib(spec.disk_limit_bytes) +
-                            " holds less than the trial's weights and a replica's copy "
-                            "(2 × " + Gib(w) + ")",
-                  "--disk-limit-gib " + GibFlag(2 * w + kGiB) + " or more, or none");
-    return Ok(name, "the home holds " + Gib(spec.disk_limit_bytes) + ": room for 2 × " +
-                        Gib(w));
+                            " holds less than " + CopiesText(f) + ": " + Gib(need),
+                  "--disk-limit-gib " + GibFlag(need + kGiB) + " or more, or none");
+    return Ok(name, "the home holds " + Gib(spec.disk_limit_bytes) + ": room for " +
+                        CopiesText(f) + ", " + Gib(need));
   }
   std::string found = Gib(f.tmp_free) + " free in " + kWorkRoot + " (trials' homes)";
-  if (f.tmp_free < w)
-    return Fail(name, found + ": not even one copy of the weights (" + Gib(w) + ") fits",
+  if (!f.weights_view && f.tmp_free < w)
+    return Fail(name, found + ": not even the trial's copy of the weights (" + Gib(w) +
+                          ") fits (no copy-on-write view: " + f.copy_reason + ")",
                 "free space in /tmp, or mount a larger file system there");
-  if (f.tmp_free < 2 * w)
-    return Warn(name, found + ": where the trial copies its weights, a replica that "
-                              "copies its folder (" + Gib(w) + " more) runs out of disk",
-                "free at least " + GibFlag(2 * w) + " GiB in /tmp");
-  return Ok(name, found + "; the trial's weights and a replica's copy take " + Gib(2 * w));
+  if (f.tmp_free < need)
+    return Warn(name, found + ": a replica that copies its folder (" + Gib(w) +
+                          ") runs out of disk; " + CopiesText(f) + " take " + Gib(need),
+                "free at least " + GibFlag(need) + " GiB in /tmp");
+  return Ok(name, found + "; " + CopiesText(f) + " take " + Gib(need));
 }
 
 }  // namespace
@@ -117,6 +134,13 @@ ResourceFacts ReadResourceFacts(const std::string& weights_dir) {
   if (::statvfs(kWorkRoot, &vfs) == 0)
     f.tmp_free = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   f.weights_bytes = WeightsBytes(weights_dir);
+  try {
+    ProbeDir probe("rl-doctor-view");
+    f.copy_reason = WeightsViewUnavailable(weights_dir, probe.Make("weights"));
+  } catch (const std::exception& e) {
+    f.copy_reason = e.what();
+  }
+  f.weights_view = f.copy_reason.empty();
   return f;
 }
 
@@ -131,7 +155,7 @@ Checks ResourceChecks(const ResourceFacts& facts, const NativeDoctorSpec& spec,
   uint64_t runtime = ServerRuntimeBytes(command);
   return {Ok("weights", spec.weights_dir + ": " + Gib(facts.weights_bytes)),
           HostMemoryCheck(facts, spec, runtime),
-          DeviceLimitCheck(spec, runtime, facts.weights_bytes), DiskCheck(facts, spec)};
+          DeviceLimitCheck(spec, runtime, facts), DiskCheck(facts, spec)};
 }
 
 }  // namespace redline
