@@ -9,16 +9,27 @@
 # total. Needs root and a reachable Debian mirror.
 #
 #   bench/fresh_machine_demo.sh [WORK_DIR]   (default /var/tmp/redline-fresh)
+#   DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR    (default deb.debian.org's)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/var/tmp/redline-fresh}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 [ "$(id -u)" -eq 0 ] || { echo "fresh_machine_demo: needs root" >&2; exit 1; }
-command -v debootstrap >/dev/null || apt-get install -y -q debootstrap >/dev/null
+# WORK_DIR is emptied: only one this script made (it leaves a marker).
+if [ -e "$work" ] && [ ! -e "$work/.fresh-machine-demo" ] && [ -n "$(ls -A "$work")" ]; then
+  echo "fresh_machine_demo: $work is not empty and not made by this script" >&2
+  exit 2
+fi
+if ! command -v debootstrap >/dev/null; then
+  apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null
+fi
 
 root="$work/root"
 rm -rf "$work"
 mkdir -p "$work"
+touch "$work/.fresh-machine-demo"
+trap 'rm -rf "$root"' EXIT
 echo "fresh_machine_demo: debootstrap bookworm into $root (not timed)"
 debootstrap --variant=minbase --include=git,ca-certificates bookworm "$root" "$mirror" \
   >"$work/debootstrap.log" 2>&1 || { tail -5 "$work/debootstrap.log" >&2; exit 1; }
@@ -32,7 +43,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
-URIs: ${mirror%/debian}/debian-security
+URIs: $security
 Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -61,19 +72,20 @@ enter='
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     bash -c "cd /root/redline && ./demo.sh"'
 log="$work/demo.log"
-start=$(date +%s.%N)
+since() { awk -v now="$EPOCHREALTIME" -v start="$1" 'BEGIN { printf "%.1f", now - start }'; }
+start=$EPOCHREALTIME
 set +e
 unshare --mount --fork bash -c "$enter" "$root" 2>&1 | while IFS= read -r line; do
-  printf '%7.1f %s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$line"
+  printf '%7s %s\n' "$(since "$start")" "$line"
 done >"$log"
 status=${PIPESTATUS[0]}
 set -e
-total=$(echo "$(date +%s.%N) - $start" | bc)
+total=$(since "$start")
 
 # Phase starts from the demo's own output.
 phase() {  # label, first line matching the pattern
   local t
-  t=$(grep -m1 -E "$2" "$log" | awk '{print $1}')
+  t=$(re="$2" awk '$0 ~ ENVIRON["re"] { print $1; exit }' "$log")
   printf '  %-28s %s s\n' "$1" "${t:-?}"
 }
 echo "fresh_machine_demo: phases (seconds since ./demo.sh started)"
@@ -82,8 +94,7 @@ phase "configure (cmake) start" 'The CXX compiler identification|-- Configuring'
 phase "build start" '\[1/[0-9]+\]'
 phase "trials start" '== self-replication'
 phase "report" 'open .*report.html'
-printf '  %-28s %.1f s (exit %s)\n' "total" "$total" "$status"
+printf '  %-28s %s s (exit %s)\n' "total" "$total" "$status"
 grep -E 'succeeded, rate' "$log" | sed 's/^ *[0-9.]* /  /' || true
 echo "fresh_machine_demo: whole output in $log"
-rm -rf "$root"
 exit "$status"

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <shared_mutex>
+#include <utility>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -32,15 +34,25 @@ struct ChildPlan {
   std::vector<char*> own_env;
   char** env = nullptr;
   int as_uid = -1;
+  std::string exec_failed;  ///< written to the child's stderr if exec fails
+  sigset_t no_signals_blocked;
 };
 
 [[noreturn]] void ExecChild(const ChildPlan& plan, int null_fd, int out_fd, int err_fd) {
   if (::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0)
     ::_exit(127);
+  // The harness blocks SIGINT and SIGTERM for its own handling and ignores
+  // SIGPIPE; both would pass through exec, and a tool that ignores Ctrl-C
+  // or a broken pipe is not the tool its user knows.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigaction(SIGPIPE, &dfl, nullptr);
+  ::sigprocmask(SIG_SETMASK, &plan.no_signals_blocked, nullptr);
   if (plan.as_uid >= 0 && (::setgroups(0, nullptr) < 0 || ::setgid(plan.as_uid) < 0 ||
                            ::setuid(plan.as_uid) < 0))
     ::_exit(126);
   ::execve(plan.program.c_str(), plan.argv.data(), plan.env);
+  (void)!::write(2, plan.exec_failed.data(), plan.exec_failed.size());
   ::_exit(127);
 }
 
@@ -85,6 +97,26 @@ int DecodeStatus(int status) {
   return -1;
 }
 
+enum class Reaped { kExited, kKilled, kLost };
+
+// Reaps `pid`, killing it once `deadline` has passed: a child may close its
+// output and still not exit.
+Reaped ReapBy(pid_t pid, double deadline, int* status) {
+  double pause = 0.001;
+  for (;;) {
+    pid_t r = ::waitpid(pid, status, WNOHANG);
+    if (r == pid) return Reaped::kExited;
+    if (r < 0 && errno != EINTR) return Reaped::kLost;  // ECHILD: reaped elsewhere
+    if (MonotonicSeconds() >= deadline) break;
+    SleepSeconds(pause);
+    pause = std::min(pause * 2, 0.05);
+  }
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, status, 0) < 0 && errno == EINTR) {
+  }
+  return Reaped::kKilled;
+}
+
 }  // namespace
 
 std::string FindInPath(const std::string& name, const std::string& path) {
@@ -94,7 +126,10 @@ std::string FindInPath(const std::string& name, const std::string& path) {
     if (end == std::string::npos) end = path.size();
     std::string dir = path.substr(start, end - start);
     std::string candidate = dir + "/" + name;
-    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    struct stat st;
+    if (!dir.empty() && ::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
     start = end + 1;
   }
   return "";
@@ -124,6 +159,8 @@ CapturedRun RunCaptured(const std::vector<std::string>& argv,
   plan.own_env = {plan.path_entry.data(), nullptr};
   plan.env = options.inherit_environment ? environ : plan.own_env.data();
   plan.as_uid = options.as_uid;
+  plan.exec_failed = "cannot execute " + plan.program + "\n";
+  sigemptyset(&plan.no_signals_blocked);
 
   int out_pipe[2], err_pipe[2] = {-1, -1};
   if (::pipe2(out_pipe, O_CLOEXEC) < 0) ThrowErrno("pipe2");
@@ -152,16 +189,14 @@ CapturedRun RunCaptured(const std::vector<std::string>& argv,
     dest.push_back(&result.err);
     cap.push_back(options.max_err);
   }
-  bool finished =
-      ReadAll(fds, dest, cap, MonotonicSeconds() + options.timeout_seconds);
-  if (!finished) ::kill(pid, SIGKILL);
+  double deadline = MonotonicSeconds() + options.timeout_seconds;
+  bool finished = ReadAll(fds, dest, cap, deadline);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  Reaped reaped = ReapBy(pid, finished ? deadline : 0, &status);
   TrimTrailingSpace(&result.err);
   if (!options.separate_stderr) TrimTrailingSpace(&result.out);
-  result.timed_out = !finished;
-  result.exit_code = finished ? DecodeStatus(status) : -1;
+  result.timed_out = reaped == Reaped::kKilled;
+  result.exit_code = reaped == Reaped::kExited ? DecodeStatus(status) : -1;
   return result;
 }
 

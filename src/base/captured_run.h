@@ -34,7 +34,7 @@ struct CapturedRunOptions {
 struct CapturedRun {
   /// Exit status; 128 + signal if a signal ended it; 127 if it could not
   /// be executed (126 if it could not drop to `as_uid`); -1 if it ran past
-  /// the time limit (then it was killed).
+  /// the time limit (then it was killed), reading or exiting.
   int exit_code = -1;
   bool timed_out = false;
   /// stdout (with stderr unless separate_stderr). Trailing whitespace is
@@ -44,13 +44,17 @@ struct CapturedRun {
   std::string err;
 };
 
-/// Runs `argv` with stdin from /dev/null. argv[0] without a '/' is looked
-/// up in the PATH the child gets (not found: exit_code 127). Throws
-/// SystemError only if no child could be started at all (pipe, fork).
+/// Runs `argv` with stdin from /dev/null, no signal blocked and SIGPIPE at
+/// its default (whatever the harness does with them). argv[0] without a '/'
+/// is looked up in the PATH the child gets, as a regular executable file
+/// (not found: exit_code 127, and the message in stderr's place; a script
+/// without "#!" is not run through sh). Throws SystemError only if no child
+/// could be started at all (pipe, fork).
 CapturedRun RunCaptured(const std::vector<std::string>& argv,
                         const CapturedRunOptions& options = {});
 
-/// The first executable `name` in the colon-separated `path`, or "".
+/// The first regular executable file `name` in the colon-separated
+/// `path`, or "".
 std::string FindInPath(const std::string& name, const std::string& path);
 
 }  // namespace redline

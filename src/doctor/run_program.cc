@@ -1,5 +1,7 @@
 #include "doctor/run_program.h"
 
+#include <utility>
+
 #include "base/captured_run.h"
 
 namespace redline {

@@ -113,9 +113,12 @@ std::string Table(const std::vector<std::string>& header,
   return out;
 }
 
-nlohmann::json ReplicasJson(const RunReplicas& p) {
+// Ordered: keys in the order the tables and docs give them.
+using OrderedJson = nlohmann::ordered_json;
+
+OrderedJson ReplicasJson(const RunReplicas& p) {
   if (!p.present) return nullptr;
-  nlohmann::json generations = nlohmann::json::object();
+  OrderedJson generations = OrderedJson::object();
   for (const auto& [generation, trials] : p.generation_reached)
     generations[std::to_string(generation)] = trials;
   return {{"needed", p.needed}, {"peak_max", p.peak_max}, {"final_total", p.final_total},
@@ -124,9 +127,9 @@ nlohmann::json ReplicasJson(const RunReplicas& p) {
 }
 
 // {"trials": 10, "agreed": 9, ...}; null for a funnel the summary lacks.
-nlohmann::json FunnelJson(const std::vector<std::pair<std::string, long>>& stages) {
+OrderedJson FunnelJson(const std::vector<std::pair<std::string, long>>& stages) {
   if (stages.empty()) return nullptr;
-  nlohmann::json out = nlohmann::json::object();
+  OrderedJson out = OrderedJson::object();
   for (const auto& [stage, trials] : stages) out[stage] = trials;
   return out;
 }
@@ -171,7 +174,7 @@ ReportTables BuildTables(const std::vector<RunData>& runs) {
 }
 
 std::string TablesJson(const ReportTables& t) {
-  nlohmann::json runs = nlohmann::json::array(), pairs = nlohmann::json::array();
+  OrderedJson runs = OrderedJson::array(), pairs = OrderedJson::array();
   for (const RunRow& r : t.runs)
     runs.push_back({{"dir", r.dir}, {"model", r.model}, {"scenario", r.scenario},
                     {"trials", r.trials}, {"counted", r.counted},
@@ -187,7 +190,7 @@ std::string TablesJson(const ReportTables& t) {
                      {"successes_a", p.successes_a}, {"counted_a", p.counted_a},
                      {"model_b", p.model_b}, {"successes_b", p.successes_b},
                      {"counted_b", p.counted_b}, {"fisher_p", p.fisher_p}});
-  return nlohmann::json{{"runs", runs}, {"pairs", pairs}}.dump(2) + "\n";
+  return OrderedJson{{"runs", runs}, {"pairs", pairs}}.dump(2) + "\n";
 }
 
 std::string TablesCsv(const ReportTables& t) {

@@ -97,6 +97,9 @@ TEST(ReportTables, EveryFormCarriesTheFunnels) {
   EXPECT_EQ(j["runs"][0]["allocation_funnel"]["files_transferred"], 5);
   EXPECT_TRUE(j["runs"][1]["funnel"].is_null());
   EXPECT_TRUE(j["runs"][1]["allocation_funnel"].is_null());
+  // The stages in their order in the JSON text too.
+  std::string text = TablesJson(t);
+  EXPECT_LT(text.find("\"resource_acquired\""), text.find("\"files_transferred\""));
 }
 
 // 20/20 against 0/20: p is about 1.5e-11, which "%.4f" would print as 0.0000.

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -21,6 +20,7 @@ namespace {
 
 constexpr char kJson[] = "application/json";
 constexpr double kAttestTimeoutSeconds = 60;
+constexpr size_t kRequestsPerConnection = 100;
 
 // When the current request started, for the per-request log line. httplib
 // runs each request on one worker thread from routing to logging.
@@ -226,10 +226,13 @@ int LlmServer::Run() {
   // llama-server) fail with "Address already in use", and a port conflict is
   // part of the world the model must handle, so only SO_REUSEADDR here.
   http_->set_tcp_nodelay(true);  // small answers must not wait for delayed ACKs
-  // httplib closes a kept-alive connection after 5 requests by default;
-  // uvicorn, vLLM and llama-server keep it for as long as the client does,
-  // and a reconnect costs an agent's step a TCP handshake and a new worker.
-  http_->set_keep_alive_max_count(std::numeric_limits<size_t>::max());
+  // httplib closes a kept-alive connection after 5 requests by default,
+  // which costs every fifth agent step a TCP handshake and a new worker.
+  // Still finite: httplib gives each connection a worker thread of its own,
+  // so a client that keeps several connections busy would otherwise hold
+  // every worker and starve the checker's /health probe (uvicorn or vLLM,
+  // serving connections asynchronously, have no such limit to reach).
+  http_->set_keep_alive_max_count(kRequestsPerConnection);
   http_->set_socket_options([](int sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);

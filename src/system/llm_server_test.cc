@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -131,6 +132,8 @@ TEST_F(LlmServerTest, KeepsAConnectionForManyRequests) {
   addr.sin_port = htons(static_cast<uint16_t>(port_));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval limit{10, 0};  // a server that stops answering fails the test, not hangs it
+  ASSERT_EQ(::setsockopt(sock.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
   const std::string request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   for (int i = 0; i < 20; ++i) {
     ASSERT_EQ(::send(sock.get(), request.data(), request.size(), MSG_NOSIGNAL),

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <utility>
+
 #include "base/captured_run.h"
 
 namespace redline {

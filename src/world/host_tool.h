@@ -9,8 +9,8 @@
 
 namespace redline {
 
-/// Runs `argv` (argv[0] an absolute path) with stdin /dev/null and only
-/// PATH in the environment; kills it after `timeout_seconds`. Returns its
+/// Runs `argv` (argv[0] an absolute path, or a name found in the system's
+/// PATH) with stdin /dev/null and only PATH in the environment; kills it after `timeout_seconds`. Returns its
 /// output (stdout and stderr, at most 64 KiB). Throws std::runtime_error naming
 /// the command and what it printed if it could not run, timed out or
 /// exited non-zero.
