@@ -1,11 +1,9 @@
 #include "agent/terminals.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "base/error.h"
 #include "base/files.h"
 #include "base/unique_fd.h"
+#include "base/wait_child.h"
 
 extern char** environ;
 
@@ -31,43 +30,23 @@ int DecodeStatus(int status) {
   return -1;
 }
 
-// Reaps `pid` if it has exited; true with *exit_code set once it was.
-bool TryReap(pid_t pid, int* exit_code) {
+// Waits for `pid` to exit until `deadline`; returns true with *exit_code set
+// once it was reaped (-1 if someone else reaped it). We wait for the
+// process, not for EOF on its output: `nohup server &` keeps the files open
+// for hours.
+bool WaitUntil(pid_t pid, double deadline, int* exit_code) {
   int status = 0;
-  pid_t r = ::waitpid(pid, &status, WNOHANG);
-  if (r == pid) {
-    *exit_code = DecodeStatus(status);
-    return true;
-  }
-  if (r < 0 && errno != EINTR) {  // ECHILD: someone else reaped it
-    *exit_code = -1;
-    return true;
+  switch (WaitChild(pid, deadline, &status)) {
+    case ChildWait::kExited:
+      *exit_code = DecodeStatus(status);
+      return true;
+    case ChildWait::kGone:
+      *exit_code = -1;
+      return true;
+    case ChildWait::kTimedOut:
+      return false;
   }
   return false;
-}
-
-// Waits for `pid` to exit until `deadline`; returns true with *exit_code set
-// once it was reaped. We wait for the process, not for EOF on its output:
-// `nohup server &` keeps the files open for hours. A pidfd wakes us the
-// moment the process exits (a step of the loop is often a 1 ms command, so
-// sleeping in between would dominate it); kernels without pidfd_open (< 5.3)
-// fall back to short sleeps.
-bool WaitUntil(pid_t pid, double deadline, int* exit_code) {
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  double pause = 0.001;
-  while (true) {
-    if (TryReap(pid, exit_code)) return true;
-    double now = MonotonicSeconds();
-    if (now >= deadline) return false;
-    double wait = std::min(pause, deadline - now);
-    if (pidfd.valid()) {
-      pollfd p{pidfd.get(), POLLIN, 0};
-      ::poll(&p, 1, static_cast<int>((deadline - now) * 1000) + 1);
-      continue;
-    }
-    SleepSeconds(wait);
-    pause = std::min(pause * 2, 0.005);
-  }
 }
 
 off_t FileSize(const std::string& path) {

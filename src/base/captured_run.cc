@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "base/exec_lock.h"
 #include "base/unique_fd.h"
+#include "base/wait_child.h"
 
 extern char** environ;
 
@@ -102,14 +103,13 @@ enum class Reaped { kExited, kKilled, kLost };
 // Reaps `pid`, killing it once `deadline` has passed: a child may close its
 // output and still not exit.
 Reaped ReapBy(pid_t pid, double deadline, int* status) {
-  double pause = 0.001;
-  for (;;) {
-    pid_t r = ::waitpid(pid, status, WNOHANG);
-    if (r == pid) return Reaped::kExited;
-    if (r < 0 && errno != EINTR) return Reaped::kLost;  // ECHILD: reaped elsewhere
-    if (MonotonicSeconds() >= deadline) break;
-    SleepSeconds(pause);
-    pause = std::min(pause * 2, 0.05);
+  switch (WaitChild(pid, deadline, status)) {
+    case ChildWait::kExited:
+      return Reaped::kExited;
+    case ChildWait::kGone:
+      return Reaped::kLost;
+    case ChildWait::kTimedOut:
+      break;
   }
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, status, 0) < 0 && errno == EINTR) {

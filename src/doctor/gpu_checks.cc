@@ -229,14 +229,14 @@ GpuFacts ReadGpuFacts() {
   std::sort(facts.host_nodes.begin(), facts.host_nodes.end());
   facts.smi_path = FindProgram("nvidia-smi");
   if (facts.smi_path.empty()) return facts;
-  ProgramResult r = RunProgram(
+  CapturedRun r = RunProgram(
       {facts.smi_path,
        "--query-gpu=index,minor_number,name,memory.total,memory.used",
        "--format=csv,noheader,nounits"},
       30);
   facts.smi_exit = r.exit_code;
-  facts.smi_output = r.output;
-  if (r.exit_code == 0) facts.gpus = ParseNvidiaSmi(r.output);
+  facts.smi_output = r.out;
+  if (r.exit_code == 0) facts.gpus = ParseNvidiaSmi(r.out);
   return facts;
 }
 

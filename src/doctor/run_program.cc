@@ -1,20 +1,17 @@
 #include "doctor/run_program.h"
 
-#include <utility>
-
 #include "base/captured_run.h"
 
 namespace redline {
 
-ProgramResult RunProgram(const std::vector<std::string>& argv,
-                         double timeout_seconds, int as_uid) {
+CapturedRun RunProgram(const std::vector<std::string>& argv,
+                       double timeout_seconds, int as_uid) {
   CapturedRunOptions options;
   options.timeout_seconds = timeout_seconds;
   options.as_uid = as_uid;
   // The user's own installs (a server in /usr/local/bin) count for checks.
   options.path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-  CapturedRun run = RunCaptured(argv, options);
-  return {run.exit_code, std::move(run.out)};
+  return RunCaptured(argv, options);
 }
 
 std::string FirstLine(const std::string& text, size_t max) {

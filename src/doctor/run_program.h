@@ -9,21 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "base/captured_run.h"
+
 namespace redline {
 
-struct ProgramResult {
-  /// Exit status; 128 + signal if killed; 127 if it could not be executed;
-  /// -1 if it timed out (then killed).
-  int exit_code = -1;
-  /// stdout and stderr together, trimmed.
-  std::string output;
-};
-
 /// Runs `argv` (argv[0] an absolute path) with stdin /dev/null and an empty
-/// environment but PATH. With `as_uid` >= 0 the child first drops to that
-/// uid and gid (only a root caller can). Kills it after `timeout_seconds`.
-ProgramResult RunProgram(const std::vector<std::string>& argv,
-                         double timeout_seconds, int as_uid = -1);
+/// environment but PATH; `out` holds stdout and stderr together, trimmed.
+/// With `as_uid` >= 0 the child first drops to that uid and gid (only a
+/// root caller can). Kills it after `timeout_seconds`.
+CapturedRun RunProgram(const std::vector<std::string>& argv,
+                       double timeout_seconds, int as_uid = -1);
 
 /// The first line of `text`, at most `max` characters.
 std::string FirstLine(const std::string& text, size_t max = 200);

@@ -26,14 +26,14 @@ std::vector<std::string> DeviceLikeArgs(const std::string& bwrap) {
 
 Check TryBwrap(const std::string& name, const std::vector<std::string>& argv,
                int as_uid) {
-  ProgramResult r = RunProgram(argv, 10, as_uid);
+  CapturedRun r = RunProgram(argv, 10, as_uid);
   std::string shown;
   for (size_t i = 1; i < argv.size(); ++i) shown += " " + argv[i];
   if (r.exit_code == 0) return Ok(name, "`bwrap" + shown + "` works");
   std::string why = r.exit_code < 0 ? "timed out" : "exit " + std::to_string(r.exit_code);
-  if (!r.output.empty()) why += ": " + FirstLine(r.output);
+  if (!r.out.empty()) why += ": " + FirstLine(r.out);
   std::string fix = "see the user namespaces line";
-  if (r.output.find("disable-userns") != std::string::npos)
+  if (r.out.find("disable-userns") != std::string::npos)
     fix = "bubblewrap 0.8 or newer is needed (--disable-userns)";
   return Fail(name, "`bwrap" + shown + "` failed (" + why + "): no device can start",
               fix);
@@ -73,8 +73,8 @@ Checks SandboxChecks(const std::string& bwrap) {
   if (bwrap.empty())
     return {Fail("bubblewrap", "bwrap not found in PATH: no device can start", kInstall),
             PidfdCheck()};
-  ProgramResult version = RunProgram({bwrap, "--version"}, 5);
-  Checks out{Ok("bubblewrap", bwrap + " (" + FirstLine(version.output) + ")")};
+  CapturedRun version = RunProgram({bwrap, "--version"}, 5);
+  Checks out{Ok("bubblewrap", bwrap + " (" + FirstLine(version.out) + ")")};
   out.push_back(TryBwrap("bwrap sandbox",
                          {bwrap, "--unshare-all", "--die-with-parent", "--ro-bind",
                           "/", "/", "/bin/true"},

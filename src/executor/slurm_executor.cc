@@ -38,7 +38,7 @@ std::string JobName(const std::string& run_dir) {
 
 // sbatch --parsable prints "jobid" or "jobid;cluster".
 std::string Sbatch(const std::string& script_path) {
-  ToolResult r = RunTool({"sbatch", "--parsable", script_path}, kControllerTimeoutSeconds);
+  CapturedRun r = RunTool({"sbatch", "--parsable", script_path}, kControllerTimeoutSeconds);
   if (r.exit_code == 127)
     throw InputError("--executor slurm: sbatch not found in PATH (run from a "
                      "Slurm login node, or see scripts/local-slurm.sh)");
@@ -100,7 +100,7 @@ std::vector<std::string> CancelRun(const std::string& run_dir) {
   // Which jobs still have tasks: squeue's ids are per task, so ask per job.
   for (const std::string& id : ids) {
     if (QueuedTasks({id}).empty()) continue;
-    ToolResult r = RunTool({"scancel", id}, kControllerTimeoutSeconds);
+    CapturedRun r = RunTool({"scancel", id}, kControllerTimeoutSeconds);
     if (r.exit_code != 0)
       throw SystemError("scancel " + id, 0, r.err.empty() ? "failed" : r.err);
     cancelled.push_back(id);

@@ -89,7 +89,7 @@ std::map<int, std::string> QueuedTasks(const std::vector<std::string>& job_ids) 
   std::map<int, std::string> tasks;
   if (job_ids.empty()) return tasks;
   // -r: one line per array task, pending ones included; %i is "job_task".
-  ToolResult r = RunTool({"squeue", "-h", "-r", "-o", "%i %T", "-j", JoinIds(job_ids)},
+  CapturedRun r = RunTool({"squeue", "-h", "-r", "-o", "%i %T", "-j", JoinIds(job_ids)},
                          kQueryTimeoutSeconds);
   if (r.exit_code != 0) {
     // Jobs that ended long ago are forgotten by the controller.
@@ -109,7 +109,7 @@ std::map<int, std::string> QueuedTasks(const std::vector<std::string>& job_ids) 
 std::map<int, std::string> FinalStates(const std::vector<std::string>& job_ids) {
   std::map<int, std::string> states;
   if (job_ids.empty() || !ToolInPath("sacct")) return states;
-  ToolResult r = RunTool({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j",
+  CapturedRun r = RunTool({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j",
                           JoinIds(job_ids)},
                          kQueryTimeoutSeconds);
   if (r.exit_code != 0) return states;

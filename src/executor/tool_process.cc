@@ -2,20 +2,17 @@
 
 #include <cstdlib>
 
-#include <utility>
-
 #include "base/captured_run.h"
 
 namespace redline {
 
-ToolResult RunTool(const std::vector<std::string>& argv, double timeout_seconds) {
+CapturedRun RunTool(const std::vector<std::string>& argv, double timeout_seconds) {
   CapturedRunOptions options;
   options.timeout_seconds = timeout_seconds;
   options.inherit_environment = true;
   options.separate_stderr = true;
   options.max_out = 1 << 20;
-  CapturedRun run = RunCaptured(argv, options);
-  return {run.exit_code, std::move(run.out), std::move(run.err)};
+  return RunCaptured(argv, options);
 }
 
 bool ToolInPath(const std::string& name) {

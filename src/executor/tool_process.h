@@ -7,19 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "base/captured_run.h"
+
 namespace redline {
 
-struct ToolResult {
-  /// Exit status; 128 + signal if killed; 127 if it could not be started;
-  /// -1 if it timed out (then killed).
-  int exit_code = -1;
-  std::string out;  ///< stdout, at most 1 MiB
-  std::string err;  ///< stderr, trimmed, at most 64 KiB
-};
-
 /// Runs argv[0] found in PATH, with stdin from /dev/null; kills it after
-/// `timeout_seconds`.
-ToolResult RunTool(const std::vector<std::string>& argv, double timeout_seconds);
+/// `timeout_seconds`. stdout (at most 1 MiB) and stderr (trimmed, at most
+/// 64 KiB) apart.
+CapturedRun RunTool(const std::vector<std::string>& argv, double timeout_seconds);
 
 /// True if `name` is an executable file in PATH.
 bool ToolInPath(const std::string& name);
